@@ -93,6 +93,10 @@ export interface CompiledDeadline {
   description?: string;
   /** Department ids (groups already expanded), in plan order. */
   departments: string[];
+  /** The department and group ids as written in the plan's `from:` (for display: "各市人社局"). */
+  from?: string[];
+  /** The notice's own words for this deadline, when the plan quotes them. */
+  quote?: string;
   /** For 'open' deadlines: a single occurrence at period end with no reminders or escalations. */
   occurrences: CompiledOccurrence[];
 }
@@ -112,7 +116,19 @@ export interface CompiledPlan {
     endOfWorkday: string;
     office: { name: string; contacts: Contact[] };
   };
+  /**
+   * The plan's own calendar additions (holidays, adjusted working days, Spring Festival holiday
+   * blocks) on top of the built-in tables, for code that needs working days at run time:
+   * pass it to plan/calendar's createWorkCalendar.
+   */
+  calendar?: {
+    holidays: string[];
+    workdays: string[];
+    springFestivalHoliday: Record<string, { start: string; end: string }>;
+  };
   departments: CompiledDepartment[];
+  /** Named sets of departments (membership is CompiledDepartment.groups), in plan order. */
+  groups?: Array<{ id: string; name: string }>;
   forms: CompiledForm[];
   deadlines: CompiledDeadline[];
 }

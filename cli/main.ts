@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, UserError } from './errors';
+import { verbs } from './verbs/index';
+
+export function buildProgram(): Command {
+  const program = new Command('campaign')
+    .description('Deadline orchestration for government campaigns (春风行动 and the like), on Temporal')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of verbs) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. Never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version arrive here too, with exit code 0.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`campaign: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    if (isConnectionError(e)) {
+      process.stderr.write(`campaign: cannot reach the Temporal server (${e.message}). Is it running? See README "Quick start".\n`);
+      return ExitCode.unavailable;
+    }
+    process.stderr.write(`campaign: internal error: ${e?.message ?? String(err)}\n`);
+    if (process.env.CAMPAIGN_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    else process.stderr.write('(set CAMPAIGN_DEBUG=1 to see the stack trace)\n');
+    return ExitCode.internal;
+  }
+}
+
+function isConnectionError(e: Error): boolean {
+  const msg = `${e?.name ?? ''} ${e?.message ?? ''}`;
+  return /ECONNREFUSED|Failed to connect|TransportError|UNAVAILABLE|connection refused/i.test(msg);
+}

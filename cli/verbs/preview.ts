@@ -1,0 +1,41 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ExitCode } from '../errors';
+import { formatDiagnostic, summarize } from '../../plan/diagnostics';
+import { loadPlanFile } from '../../plan/load';
+import { departmentCalendars, previewJson, previewText } from '../../plan/preview';
+
+/** `campaign preview <plan> [--json] [--ics DIR]`: the timeline a plan compiles to. */
+export function register(program: Command): void {
+  program
+    .command('preview')
+    .description('show the timeline a campaign plan compiles to: reminders, deadlines and escalations by date')
+    .argument('<plan>', 'the plan file, e.g. definitions/shanxi-2024.yaml')
+    .option('--json', 'print the campaign and one obligation per deadline occurrence and department, as JSON')
+    .option('--ics <dir>', 'also write one calendar file per department: <dir>/<department-id>.ics')
+    .action((file: string, opts: { json?: boolean; ics?: string }) => {
+      const result = loadPlanFile(file);
+      for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+      if (!result.ok) {
+        for (const e of result.errors) process.stderr.write(`${formatDiagnostic(e)}\n`);
+        process.stderr.write(`${summarize(file, result.errors.length, result.warnings.length)}\n`);
+        process.exitCode = ExitCode.invalid;
+        return;
+      }
+      const plan = result.plan;
+      if (opts.json) process.stdout.write(`${JSON.stringify(previewJson(plan), null, 2)}\n`);
+      else process.stdout.write(previewText(plan));
+      if (opts.ics !== undefined) {
+        try {
+          mkdirSync(opts.ics, { recursive: true });
+          const calendars = departmentCalendars(plan);
+          for (const c of calendars) writeFileSync(join(opts.ics, `${c.department}.ics`), c.ics);
+          process.stderr.write(`wrote ${calendars.length} calendar file${calendars.length === 1 ? '' : 's'} to ${opts.ics}\n`);
+        } catch (err) {
+          process.stderr.write(`campaign: cannot write the calendar files to ${opts.ics}: ${(err as Error).message}\n`);
+          process.exitCode = ExitCode.invalid;
+        }
+      }
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * The environment, validated once at start-up by one zod schema. Every process (worker, CLI,
+ * portal, demo) reads its settings from here; nothing else reads process.env.
+ *
+ * Temporal: a local dev server by default; a cluster or Temporal Cloud by setting
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and either mTLS (TEMPORAL_TLS_CERT_PATH/KEY_PATH) or an
+ * API key (TEMPORAL_API_KEY).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const envSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233 or my-ns.a1b2c.tmprl.cloud:7233').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_TLS: bool.optional(),
+    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_WEB_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+    /** Shared folder for the plan store, blobs and the delivery ledger (a shared volume when workers run on several machines). */
+    CAMPAIGN_DATA_DIR: z.string().min(1).default('.data'),
+    /** Base URL of the portal, used in the links of every email. */
+    PORTAL_BASE_URL: z.string().url().default('http://127.0.0.1:8080'),
+    /** Secret for the departments' link tokens (HMAC). At least 32 characters. */
+    PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters (generate one with: openssl rand -hex 32)').optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (!!env.TEMPORAL_TLS_CERT_PATH !== !!env.TEMPORAL_TLS_KEY_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)' });
+    }
+  });
+
+export type AppEnv = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function parseEnv(env: Record<string, string | undefined> = process.env): AppEnv {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: AppEnv | undefined;
+/** The process's configuration, parsed once. */
+export function appEnv(): AppEnv {
+  return (cached ??= parseEnv());
+}
+
+/** Connection options for @temporalio/client Connection and @temporalio/worker NativeConnection. */
+export function temporalConnectionOptions(env: AppEnv) {
+  const tlsWanted = env.TEMPORAL_TLS ?? (!!env.TEMPORAL_API_KEY || !!env.TEMPORAL_TLS_CERT_PATH);
+  const tls = tlsWanted
+    ? {
+        serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+        serverRootCACertificate: env.TEMPORAL_TLS_CA_PATH ? readFileSync(env.TEMPORAL_TLS_CA_PATH) : undefined,
+        clientCertPair:
+          env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
+            ? { crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: readFileSync(env.TEMPORAL_TLS_KEY_PATH) }
+            : undefined,
+      }
+    : undefined;
+  return { address: env.TEMPORAL_ADDRESS, tls, apiKey: env.TEMPORAL_API_KEY };
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { freePort, waitForPort } from './free-port';
+import { toolPaths } from './tool-paths';
+
+export interface DevServerOptions {
+  /** SQLite file for persistence; in memory when absent (tests). */
+  dbFile?: string;
+  /** gRPC port; a free one when absent. */
+  port?: number;
+  /** Web UI port; a free one when absent. Set `ui: false` to run headless. */
+  uiPort?: number;
+  ui?: boolean;
+  namespace?: string;
+  /** Where the server's own output goes; ignored when absent. */
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  uiUrl?: string;
+  namespace: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Search attributes the campaign workflows set; registered on start so `campaign list` can filter. */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Text'> = {
+  CampaignId: 'Keyword',
+  CampaignTitle: 'Text',
+  CampaignState: 'Keyword',
+};
+
+/** Starts the real Temporal dev server (`temporal server start-dev`) and waits until it answers. */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const { temporalCli } = toolPaths();
+  const port = opts.port ?? (await freePort());
+  const namespace = opts.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  let uiPort: number | undefined;
+  if (opts.ui === false) args.push('--headless');
+  else {
+    uiPort = opts.uiPort ?? (await freePort());
+    args.push('--ui-port', String(uiPort));
+  }
+  if (opts.dbFile) {
+    mkdirSync(dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  // The metrics endpoint would take a fixed port; give it a free one so several servers can run.
+  args.push('--metrics-port', String(await freePort()));
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const onData = (buf: Buffer) => {
+    const text = buf.toString();
+    output.push(text);
+    if (output.length > 200) output.shift();
+    opts.log?.(text);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const address = `127.0.0.1:${port}`;
+  try {
+    await Promise.race([
+      waitForPort(port, 60_000),
+      exitedPromise.then(() => {
+        throw new Error(`temporal server start-dev exited early:\n${output.join('').slice(-3000)}`);
+      }),
+    ]);
+    // The port opens before the frontend is ready to serve; wait for a real answer.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const conn = await Connection.connect({ address, connectTimeout: 2000 });
+        await conn.workflowService.describeNamespace({ namespace });
+        await conn.close();
+        break;
+      } catch (err) {
+        if (exited || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    address,
+    port,
+    namespace,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    process: child,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,499 @@
+/**
+ * The delivery ledger (outbox): exactly once, as far as a sender can know.
+ *
+ * One JSON record per business key (campaignId, message key, step, recipient) — never the Temporal
+ * run or attempt id, so a retried activity, a reset workflow or a restarted worker all find the
+ * same record. A message key names what the message is about (`pre-festival-report@2024-02-02/taiyuan`
+ * for an obligation, `digest@2024-02-05T09:00` for a digest…) and the step which message of that
+ * thing it is (`reminder-3d`, `escalation-2@2024-02-05T18:00:00.000+08:00`…); see compose.ts.
+ *
+ * Storage: a directory tree on disk, `<dir>/<campaignId>/<message key>/<step>--<recipient>.json`
+ * (names made file-system safe, with a hash suffix when that changed them). Records are created
+ * atomically (`open(…, 'wx')`: exactly one creator wins) and updated atomically (write a temporary
+ * file, fsync, rename over the record). A per-message lock file (also created with 'wx') makes
+ * concurrent attempts for the same message wait for each other: a lock is stale when its owner
+ * process on this host is gone, or after its lease ({@link LEASE_MS}, longer than the activity's
+ * start-to-close timeout) on any host. **When workers run on several machines the directory must be
+ * on a filesystem they all share (NFSv4, CephFS, EFS…) with atomic rename and O_EXCL create;**
+ * with per-machine directories two workers could each send the same message once.
+ *
+ * States of a recipient's record: `pending` → `sending` → `sent` | `failed-permanent`, or back to
+ * `pending` when the server definitely refused for now (4xx, connection refused): those are retried.
+ *
+ * Policy for "sent but not confirmed": a record found in `sending` means an earlier attempt handed
+ * the message to the server and then died (worker crash between the server's 250 and our ledger
+ * write) or lost the connection before the reply. We resend it once more with the SAME Message-ID
+ * and count it in `unconfirmedAttempts`. So a duplicate can only happen when a crash or a broken
+ * connection lands in that window, it is at most one duplicate per such event (never more than
+ * `unconfirmedAttempts`), and receivers (and mail systems that de-duplicate) can recognise it by its
+ * Message-ID. We prefer a rare duplicate to a lost deadline notice. Recipients already `sent` or
+ * `failed-permanent` are never sent again: a repeated call returns the recorded result.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { SEND_ACTIVITY_START_TO_CLOSE_MS } from './config';
+import { PermanentSmtpError, SmtpError, TransientSmtpError, classifySendError } from './transport';
+import type { Mailer, OutgoingMessage, RecipientOutcome } from './transport';
+
+/** Identifies one message (every recipient of it). */
+export interface MessageKey {
+  campaignId: string;
+  /** What the message is about: an obligation `occurrenceKey/departmentId`, or a message key such as `digest@…`. */
+  key: string;
+  /** Which message of it: `launch`, `reminder-3d`, `escalation-1@<instant>`, `receipt-<id>`… */
+  step: string;
+}
+
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed-permanent';
+
+export interface DeliveryRecord {
+  version: 1;
+  campaignId: string;
+  key: string;
+  step: string;
+  /** Lower-case address. */
+  recipient: string;
+  role: 'to' | 'cc';
+  messageId: string;
+  subject: string;
+  state: DeliveryState;
+  /** SMTP attempts that included this recipient. */
+  attempts: number;
+  /** Attempts whose outcome was unknown (crash or broken connection after the data went out) and were resent. */
+  unconfirmedAttempts: number;
+  createdAt: string;
+  updatedAt: string;
+  sentAt?: string;
+  /** Last reply for this recipient, e.g. "250 OK: queued as 12" or "550 mailbox unavailable". */
+  responseCode?: number;
+  response?: string;
+  lastError?: string;
+}
+
+/** The lock lease: longer than the activity's start-to-close timeout, within which every send ends. */
+export const LEASE_MS = SEND_ACTIVITY_START_TO_CLOSE_MS + 30_000;
+
+const HOST = hostname();
+/** Locks held by this process (every ledger instance), path → token. */
+const heldLocks = new Map<string, string>();
+
+interface LockContent {
+  host: string;
+  pid: number;
+  token: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export interface LedgerOptions {
+  /** Clock, for tests. */
+  now?: () => Date;
+  leaseMs?: number;
+  /** fsync files and directories after writes (default true). */
+  fsync?: boolean;
+}
+
+export class DeliveryLedger {
+  readonly dir: string;
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+  private readonly doFsync: boolean;
+
+  constructor(dir: string, opts: LedgerOptions = {}) {
+    this.dir = path.resolve(dir);
+    this.now = opts.now ?? (() => new Date());
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
+    this.doFsync = opts.fsync ?? true;
+  }
+
+  /** The ledger's clock, as an ISO instant. */
+  nowIso(): string {
+    return this.now().toISOString();
+  }
+
+  /** Directory holding every record of one message key. */
+  messageDir(k: Pick<MessageKey, 'campaignId' | 'key'>): string {
+    return path.join(this.dir, safeName(k.campaignId), safeName(k.key));
+  }
+
+  recordPath(k: MessageKey, recipient: string): string {
+    return path.join(this.messageDir(k), `${safeName(k.step)}--${safeName(recipient.toLowerCase())}.json`);
+  }
+
+  lockPath(k: MessageKey): string {
+    return path.join(this.messageDir(k), `${safeName(k.step)}.lock`);
+  }
+
+  async get(k: MessageKey, recipient: string): Promise<DeliveryRecord | undefined> {
+    return readJson<DeliveryRecord>(this.recordPath(k, recipient));
+  }
+
+  /** Every record of one message (all recipients). */
+  async records(k: MessageKey): Promise<DeliveryRecord[]> {
+    const dir = this.messageDir(k);
+    const prefix = `${safeName(k.step)}--`;
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const out: DeliveryRecord[] = [];
+    for (const n of names.sort()) {
+      if (!n.startsWith(prefix) || !n.endsWith('.json')) continue;
+      const r = await readJson<DeliveryRecord>(path.join(dir, n));
+      if (r && r.step === k.step && r.key === k.key) out.push(r);
+    }
+    return out;
+  }
+
+  /** Every record of a campaign, for reports. */
+  async list(campaignId: string): Promise<DeliveryRecord[]> {
+    const root = path.join(this.dir, safeName(campaignId));
+    const out: DeliveryRecord[] = [];
+    for (const d of (await fs.readdir(root).catch(() => [] as string[])).sort()) {
+      const sub = path.join(root, d);
+      for (const n of (await fs.readdir(sub).catch(() => [] as string[])).sort()) {
+        if (!n.endsWith('.json')) continue;
+        const r = await readJson<DeliveryRecord>(path.join(sub, n));
+        if (r) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  /** Creates the record if absent (atomic, 'wx'); returns the record on disk either way. */
+  async createIfAbsent(record: DeliveryRecord): Promise<DeliveryRecord> {
+    const file = this.recordPath(record, record.recipient);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(file, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const existing = await readJson<DeliveryRecord>(file);
+      if (existing) return existing;
+      // created but not yet written by another process (or torn by a crash): rewrite it atomically
+      await this.update(record);
+      return record;
+    }
+    try {
+      await fh.writeFile(JSON.stringify(record, null, 2) + '\n', 'utf8');
+      if (this.doFsync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return record;
+  }
+
+  /** Replaces the record atomically (temporary file + rename). */
+  async update(record: DeliveryRecord): Promise<void> {
+    const file = this.recordPath(record, record.recipient);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await atomicWrite(file, JSON.stringify(record, null, 2) + '\n', this.doFsync);
+  }
+
+  /**
+   * Takes the message's lock, or throws {@link TransientSmtpError} when another live attempt holds it
+   * (Temporal retries later). Stale locks (dead owner on this host, or lease expired) are taken over.
+   */
+  async acquire(k: MessageKey): Promise<{ release(): Promise<void> }> {
+    const file = this.lockPath(k);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    for (let round = 0; round < 5; round++) {
+      const token = randomBytes(12).toString('hex');
+      const now = this.now();
+      const content: LockContent = {
+        host: HOST,
+        pid: process.pid,
+        token,
+        acquiredAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + this.leaseMs).toISOString(),
+      };
+      try {
+        const fh = await fs.open(file, 'wx');
+        try {
+          await fh.writeFile(JSON.stringify(content) + '\n', 'utf8');
+          if (this.doFsync) await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        heldLocks.set(file, token);
+        return {
+          release: async () => {
+            if (heldLocks.get(file) !== token) return;
+            heldLocks.delete(file);
+            const current = await readJson<LockContent>(file);
+            if (current?.token === token) await fs.rm(file, { force: true });
+          },
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = await readJson<LockContent>(file);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat) continue; // released meanwhile: try again
+      if (!this.isStale(file, holder, stat.mtime)) {
+        throw new TransientSmtpError(
+          `Message ${k.campaignId}/${k.key}/${k.step} is being sent by another attempt` +
+            (holder ? ` (${holder.host} pid ${holder.pid}, lease until ${holder.expiresAt})` : ''),
+          { code: 'ELOCKED' },
+        );
+      }
+      // take over: move the stale lock aside (only one taker's rename succeeds), check it was the one we judged
+      const aside = `${file}.stale-${token}`;
+      try {
+        await fs.rename(file, aside);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      const moved = await readJson<LockContent>(aside);
+      if (holder && moved && moved.token !== holder.token) {
+        // we moved a fresh lock someone took meanwhile: put it back and let them finish
+        await fs.link(aside, file).catch(() => undefined);
+        await fs.rm(aside, { force: true });
+        throw new TransientSmtpError(`Message ${k.campaignId}/${k.key}/${k.step}: lock contention, try again`, { code: 'ELOCKED' });
+      }
+      await fs.rm(aside, { force: true });
+    }
+    throw new TransientSmtpError(`Message ${k.campaignId}/${k.key}/${k.step}: could not take the lock`, { code: 'ELOCKED' });
+  }
+
+  private isStale(file: string, holder: LockContent | undefined, mtime: Date): boolean {
+    const now = this.now().getTime();
+    if (!holder) return now - mtime.getTime() > this.leaseMs; // torn lock file: judge by age
+    if (Date.parse(holder.expiresAt) < now) return true;
+    if (holder.host !== HOST) return false;
+    if (holder.pid === process.pid) return heldLocks.get(file) !== holder.token;
+    return !pidAlive(holder.pid);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function atomicWrite(file: string, content: string, doFsync: boolean): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(content, 'utf8');
+    if (doFsync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  if (doFsync) {
+    // make the rename durable; not every platform lets a directory be opened for sync
+    const dh = await fs.open(path.dirname(file), 'r').catch(() => undefined);
+    if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close());
+  }
+}
+
+/** File-system-safe name; a hash suffix keeps distinct inputs distinct when characters were replaced or cut. */
+export function safeName(s: string): string {
+  const cleaned = s.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_');
+  if (cleaned === s && s.length <= 100 && s.length > 0) return s;
+  return `${cleaned.slice(0, 80)}~${sha256(s).slice(0, 10)}`;
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s, 'utf8').digest('hex');
+}
+
+/**
+ * The deterministic Message-ID of a message: `<hash.campaignId@domain>`, the hash over
+ * (campaignId, key, step), the domain that of SMTP_FROM. The same for every recipient and attempt.
+ */
+export function messageIdFor(k: MessageKey, domain: string): string {
+  const h = sha256(`${k.campaignId}\u0000${k.key}\u0000${k.step}`).slice(0, 32);
+  const campaign = k.campaignId.replace(/[^A-Za-z0-9-]/g, '');
+  return `<${h}${campaign ? `.${campaign}` : ''}@${domain.toLowerCase()}>`;
+}
+
+/** Value of the X-Campaign-Key header. */
+export function campaignKeyHeader(k: MessageKey): string {
+  return `${k.campaignId}/${k.key}/${k.step}`;
+}
+
+export interface DeliverOptions {
+  signal?: AbortSignal;
+}
+
+const FINAL: ReadonlySet<DeliveryState> = new Set(['sent', 'failed-permanent']);
+
+/**
+ * Sends `message` to every To and Cc recipient not yet `sent` or `failed-permanent` under `key`,
+ * recording each outcome. Returns the records of every recipient once all are final.
+ *
+ * - Message-ID and X-Campaign-Key are set here from the key (overriding the message's).
+ * - Recipients refused for good are recorded `failed-permanent` and returned, not thrown: a repeated
+ *   call returns the same records, and nobody is retried.
+ * - If any recipient is still outstanding (4xx, server unreachable, outcome unknown) the others are
+ *   recorded and a {@link TransientSmtpError} is thrown so that Temporal retries; the retry sends to the
+ *   outstanding recipients only (the headers still show everyone).
+ */
+export async function deliverOnce(
+  ledger: DeliveryLedger,
+  mailer: Mailer,
+  message: OutgoingMessage,
+  key: MessageKey,
+  opts: DeliverOptions = {},
+): Promise<DeliveryRecord[]> {
+  for (const [name, v] of Object.entries({ campaignId: key.campaignId, key: key.key, step: key.step })) {
+    if (typeof v !== 'string' || v === '') throw new TypeError(`deliverOnce: key.${name} must be a non-empty string`);
+  }
+  const messageId = messageIdFor(key, mailer.messageIdDomain);
+  const msg: OutgoingMessage = {
+    ...message,
+    messageId,
+    headers: { ...message.headers, 'X-Campaign-Key': campaignKeyHeader(key) },
+  };
+  const recipients: Array<{ address: string; role: 'to' | 'cc' }> = [];
+  const seen = new Set<string>();
+  for (const [role, list] of [['to', message.to], ['cc', message.cc ?? []]] as const) {
+    for (const a of list) {
+      const address = a.address.trim().toLowerCase();
+      if (!seen.has(address)) {
+        seen.add(address);
+        recipients.push({ address, role });
+      }
+    }
+  }
+  if (recipients.length === 0) throw new PermanentSmtpError('deliverOnce: the message has no recipients', { code: 'EENVELOPE' });
+
+  // fast path: everything already final, no lock needed
+  const existing = await Promise.all(recipients.map((r) => ledger.get(key, r.address)));
+  if (existing.every((r) => r !== undefined && FINAL.has(r.state))) return existing as DeliveryRecord[];
+
+  const lock = await ledger.acquire(key);
+  try {
+    const nowIso = () => ledger.nowIso();
+    const records = await Promise.all(
+      recipients.map((r) =>
+        ledger.createIfAbsent({
+          version: 1,
+          campaignId: key.campaignId,
+          key: key.key,
+          step: key.step,
+          recipient: r.address,
+          role: r.role,
+          messageId,
+          subject: message.subject,
+          state: 'pending',
+          attempts: 0,
+          unconfirmedAttempts: 0,
+          createdAt: nowIso(),
+          updatedAt: nowIso(),
+        }),
+      ),
+    );
+    const todo = records.filter((r) => !FINAL.has(r.state));
+    if (todo.length === 0) return records;
+
+    // mark "sending" before the message goes out: a crash from here on leaves them "sending"
+    for (const r of todo) {
+      if (r.state === 'sending') r.unconfirmedAttempts += 1; // previous outcome unknown: this resend may duplicate
+      r.state = 'sending';
+      r.attempts += 1;
+      r.messageId = messageId;
+      r.updatedAt = nowIso();
+    }
+    await Promise.all(todo.map((r) => ledger.update(r)));
+
+    let outcomes: RecipientOutcome[];
+    let failure: SmtpError | undefined;
+    let response = '';
+    try {
+      const result = await mailer.send(msg, { envelopeTo: todo.map((r) => r.recipient), signal: opts.signal });
+      outcomes = result.recipients;
+      response = result.response;
+    } catch (err) {
+      failure = classifySendError(err, [], []);
+      outcomes = failure.recipients;
+    }
+
+    const stamp = nowIso();
+    for (const r of todo) {
+      const o = outcomes.find((x) => x.address.toLowerCase() === r.recipient);
+      r.updatedAt = stamp;
+      if (o?.status === 'accepted') {
+        r.state = 'sent';
+        r.sentAt = stamp;
+        r.response = response;
+        r.responseCode = Number(/^\d{3}/.exec(response)?.[0] ?? 250);
+        r.lastError = undefined;
+      } else if (o?.status === 'rejected-permanent' || (failure instanceof PermanentSmtpError && !o)) {
+        r.state = 'failed-permanent';
+        r.responseCode = o?.responseCode ?? failure?.responseCode;
+        r.response = o?.response ?? failure?.response ?? failure?.message;
+        r.lastError = failure?.message ?? o?.response;
+      } else if (o?.status === 'rejected-transient') {
+        r.state = 'pending';
+        r.responseCode = o.responseCode;
+        r.response = o.response;
+        r.lastError = o.response;
+      } else {
+        // no per-recipient answer: the whole attempt failed
+        r.state = failure?.ambiguous ? 'sending' : 'pending';
+        r.responseCode = failure?.responseCode;
+        r.response = failure?.response;
+        r.lastError = failure?.message ?? 'no outcome reported for this recipient';
+      }
+    }
+    await Promise.all(todo.map((r) => ledger.update(r)));
+
+    const outstanding = todo.filter((r) => !FINAL.has(r.state));
+    if (outstanding.length > 0) {
+      const detail = outstanding.map((r) => `${r.recipient}: ${r.lastError ?? r.state}`).join('; ');
+      throw new TransientSmtpError(
+        failure ? failure.message : `${outstanding.length} recipient(s) deferred, will retry: ${detail}`,
+        {
+          code: failure?.code ?? 'EDEFERRED',
+          responseCode: failure?.responseCode,
+          response: failure?.response,
+          command: failure?.command,
+          recipients: outcomes,
+          ambiguous: failure?.ambiguous,
+          cause: failure,
+        },
+      );
+    }
+    return records;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Summary of a deliverOnce result, for logs and workflow state. */
+export function summarizeDelivery(records: DeliveryRecord[]): { messageId?: string; sent: string[]; failed: string[] } {
+  return {
+    messageId: records[0]?.messageId,
+    sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
+    failed: records.filter((r) => r.state === 'failed-permanent').map((r) => r.recipient),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Loading a plan: text or file → compiled timeline, or every problem found, each as
+ * `file:line:col`. Never throws, whatever the file holds (binary data, 10 MB, alias bombs, deep
+ * nesting): anything unexpected becomes one diagnostic at 1:1.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { checkReferences, compilePlan } from './compile';
+import { dedupeDiagnostics, type Diagnostic, sortDiagnostics } from './diagnostics';
+import { checkPlanText, checkStructure, decodePlanBytes, MAX_PLAN_BYTES, parseYaml, TOO_DEEP } from './parse';
+import type { CompiledPlan } from './timeline';
+
+export type LoadResult =
+  | { ok: true; plan: CompiledPlan; warnings: Diagnostic[]; source: unknown }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+function fail(file: string, message: string, warnings: Diagnostic[] = []): LoadResult {
+  return { ok: false, errors: [{ file, line: 1, col: 1, severity: 'error', message }], warnings };
+}
+
+function finish(errors: Diagnostic[], warnings: Diagnostic[]): { errors: Diagnostic[]; warnings: Diagnostic[] } {
+  return { errors: sortDiagnostics(dedupeDiagnostics(errors)), warnings: sortDiagnostics(dedupeDiagnostics(warnings)) };
+}
+
+/** Checks and compiles plan text. `file` is only used in diagnostics. */
+export function loadPlanText(text: string, file: string): LoadResult {
+  try {
+    const bad = checkPlanText(text, file);
+    if (bad) return { ok: false, errors: [bad], warnings: [] };
+    return loadChecked(text.replace(/^\uFEFF/, ''), file);
+  } catch (err) {
+    return fail(file, unexpected(err));
+  }
+}
+
+/** Reads, checks and compiles a plan file. */
+export function loadPlanFile(path: string): LoadResult {
+  try {
+    let size: number;
+    try {
+      const st = statSync(path);
+      if (st.isDirectory()) return fail(path, 'this is a directory; give the path of a plan file (.yaml)');
+      if (!st.isFile()) return fail(path, 'this is not a regular file; give the path of a plan file (.yaml)');
+      size = st.size;
+    } catch (err) {
+      return fail(path, fileError(err));
+    }
+    if (size > MAX_PLAN_BYTES) {
+      return fail(path, `the file is ${(size / 1024 / 1024).toFixed(1)} MB; a plan may be at most 1 MB — is this the right file?`);
+    }
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path);
+    } catch (err) {
+      return fail(path, fileError(err));
+    }
+    const decoded = decodePlanBytes(buf, path);
+    if ('error' in decoded) return { ok: false, errors: [decoded.error], warnings: [] };
+    return loadPlanText(decoded.text, path);
+  } catch (err) {
+    return fail(path, unexpected(err));
+  }
+}
+
+function loadChecked(text: string, file: string): LoadResult {
+  const parsed = parseYaml(text, file);
+  const errors = [...parsed.errors];
+  const warnings = [...parsed.warnings];
+  if (parsed.data === undefined || errors.some((e) => !e.message.startsWith('duplicate key'))) {
+    return { ok: false, ...finish(errors, warnings) };
+  }
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, ...finish(errors, warnings) };
+
+  const ctx = { file, locate: parsed.locate };
+  const structure = checkStructure(data, parsed.locate, file);
+  errors.push(...structure.errors);
+  errors.push(...checkReferences(data, ctx));
+  if (!structure.plan) return { ok: false, ...finish(errors, warnings) };
+
+  const compiled = compilePlan(structure.plan, ctx);
+  errors.push(...compiled.errors);
+  warnings.push(...compiled.warnings);
+  if (errors.length > 0 || !compiled.plan) return { ok: false, ...finish(errors, warnings) };
+  return { ok: true, plan: compiled.plan, warnings: finish([], warnings).warnings, source: data };
+}
+
+function fileError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file; check the path (plans usually live under definitions/)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'the file cannot be read (permission denied)';
+    case 'EISDIR':
+      return 'this is a directory; give the path of a plan file (.yaml)';
+    default:
+      return `the file cannot be read: ${(err as Error)?.message ?? String(err)}`;
+  }
+}
+
+function unexpected(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return TOO_DEEP;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return `the plan could not be checked because of an internal error (${msg.split('\n')[0]}); please report it with the plan attached`;
+}
