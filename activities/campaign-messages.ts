@@ -1,0 +1,82 @@
+/**
+ * The coordinator's messages, sent by the campaign workflow: the roll-up at each due instant,
+ * the digest of late departments, the weekly digest. Each reads the obligations' current state
+ * from the shard workflows (queries, outside any history) and sends one message.
+ */
+import type { Client } from '@temporalio/client';
+import type { CampaignInstant } from '../engine/campaign-instants';
+import { composeMessage, type ComposeRequest } from '../mail/compose';
+import { deliverOnce } from '../mail/ledger';
+import type { CompiledPlan } from '../plan/timeline';
+import { summarise, totalsFigures } from '../submissions/summary';
+import { campaignInfoQuery } from '../workflows/campaign';
+import { obligationsQuery, type ObligationView } from '../workflows/department-shard';
+import type { ActivityDeps } from './deps';
+
+/** Every obligation of the campaign (or of one occurrence), from all shards. */
+export async function campaignObligations(temporal: Client, campaignWorkflowId: string, filter: { occurrence?: string } = {}): Promise<ObligationView[]> {
+  const info = await temporal.workflow.getHandle(campaignWorkflowId).query(campaignInfoQuery);
+  const parts = await Promise.all(info.shards.map((s) => temporal.workflow.getHandle(s.workflowId).query(obligationsQuery, filter)));
+  return parts.flat().filter((o) => o.inPlan);
+}
+
+function isLate(o: ObligationView, atMs: number): boolean {
+  return o.status === 'pending' && Date.parse(o.due) < atMs;
+}
+
+export function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstant, obligations: ObligationView[], link?: string): ComposeRequest | undefined {
+  const at = new Date(instant.atMs).toISOString();
+  switch (instant.kind) {
+    case 'rollup': {
+      const mine = obligations.filter((o) => o.occurrence === instant.occurrence);
+      const summary = summarise(plan, mine).find((s) => s.occurrence === instant.occurrence);
+      return {
+        kind: 'rollup',
+        occurrenceKey: instant.occurrence,
+        at,
+        submitted: mine.filter((o) => o.versions.length > 0).map((o) => ({ departmentId: o.department, at: o.versions[0]!.receivedAt, late: o.status === 'late' })),
+        totals: summary?.form && summary.totals ? totalsFigures(summary.form, summary.totals) : undefined,
+        link,
+      };
+    }
+    case 'coordinator-digest': {
+      const late = obligations.filter((o) => instant.occurrences.includes(o.occurrence) && isLate(o, instant.atMs));
+      if (late.length === 0) return undefined;
+      return { kind: 'coordinator-digest', at, late: late.map((o) => ({ occurrenceKey: o.occurrence, departmentId: o.department })), link };
+    }
+    case 'weekly-digest': {
+      const from = Date.parse(instant.weekStart);
+      const to = Date.parse(instant.weekEnd);
+      const received = obligations.reduce((n, o) => n + o.versions.filter((v) => Date.parse(v.receivedAt) >= from && Date.parse(v.receivedAt) < to).length, 0);
+      const upcoming = new Map<string, number>();
+      for (const o of obligations) {
+        const due = Date.parse(o.due);
+        if (o.status === 'pending' && due >= instant.atMs && due < instant.atMs + 7 * 86_400_000) upcoming.set(o.occurrence, (upcoming.get(o.occurrence) ?? 0) + 1);
+      }
+      return {
+        kind: 'weekly-digest',
+        weekStart: instant.weekStart,
+        weekEnd: instant.weekEnd,
+        received,
+        upcoming: [...upcoming].map(([occurrenceKey, outstanding]) => ({ occurrenceKey, outstanding })),
+        late: obligations.filter((o) => isLate(o, instant.atMs)).map((o) => ({ occurrenceKey: o.occurrence, departmentId: o.department })),
+        link,
+      };
+    }
+  }
+}
+
+export function sendCampaignMessageActivity(deps: ActivityDeps) {
+  return async function sendCampaignMessage(input: { campaignWorkflowId: string; planRef: string; instant: CampaignInstant }) {
+    const plan = await deps.plans.load(input.planRef);
+    const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId, input.instant.kind === 'rollup' ? { occurrence: input.instant.occurrence } : {});
+    const req = buildCampaignRequest(plan, input.instant, obligations, deps.coordinatorLink?.(plan.campaign.id));
+    if (!req) return undefined;
+    const composed = composeMessage(plan, req, { from: deps.from });
+    const records = await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+    return {
+      sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
+      failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? 'refused' })),
+    };
+  };
+}

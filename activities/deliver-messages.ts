@@ -1,0 +1,52 @@
+/**
+ * Where reminders, escalations, launch notices and receipts are sent: one activity call per
+ * batch of messages due at the same instant, each message composed from the stored plan and
+ * delivered exactly once through the ledger. Transient failures fail the activity after every
+ * message was tried (Temporal retries, the ledger skips what went out); permanent ones are
+ * recorded and returned.
+ */
+import { Context } from '@temporalio/activity';
+import { composeMessage, type ComposeRequest } from '../mail/compose';
+import { deliverOnce, type DeliveryRecord } from '../mail/ledger';
+import { TransientSmtpError } from '../mail/transport';
+import type { DeliveryEntry } from '../engine/obligations';
+import type { ActivityDeps } from './deps';
+
+export function recordsToEntry(kind: string, step: string, at: string, records: DeliveryRecord[]): DeliveryEntry {
+  return {
+    kind,
+    step,
+    at,
+    messageId: records[0]?.messageId,
+    sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
+    failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? r.lastError ?? 'refused' })),
+  };
+}
+
+export function withLink(deps: ActivityDeps, campaignId: string, req: ComposeRequest): ComposeRequest {
+  if ('link' in req && req.link === '' && 'departmentId' in req) return { ...req, link: deps.links(campaignId, req.departmentId) };
+  return req;
+}
+
+export function deliverMessagesActivity(deps: ActivityDeps) {
+  return async function deliverMessages(input: { planRef: string; requests: ComposeRequest[] }): Promise<DeliveryEntry[]> {
+    const plan = await deps.plans.load(input.planRef);
+    const out: DeliveryEntry[] = [];
+    let transient: TransientSmtpError | undefined;
+    for (const raw of input.requests) {
+      const req = withLink(deps, plan.campaign.id, raw);
+      const composed = composeMessage(plan, req, { from: deps.from });
+      const at = 'at' in req && typeof req.at === 'string' ? req.at : deps.now().toISOString();
+      try {
+        const records = await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+        out.push(recordsToEntry(composed.kind, composed.key.step, at, records));
+      } catch (err) {
+        if (!(err instanceof TransientSmtpError)) throw err;
+        transient ??= err;
+      }
+      Context.current().heartbeat(out.length);
+    }
+    if (transient) throw transient;
+    return out;
+  };
+}

@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import type { MailAddress } from '../mail/config';
+import type { DeliveryLedger } from '../mail/ledger';
+import type { Mailer } from '../mail/transport';
+import type { BlobStore } from '../store/blob-store';
+import type { PlanStore } from '../store/plan-store';
+
+/** Everything the activities need, injected by the worker (or a test). */
+export interface ActivityDeps {
+  mailer: Mailer;
+  ledger: DeliveryLedger;
+  from: MailAddress;
+  blobs: BlobStore;
+  plans: PlanStore;
+  /** The department's submission link (signed token). */
+  links: (campaignId: string, departmentId: string) => string;
+  /** Link for the coordinator (portal matrix); optional. */
+  coordinatorLink?: (campaignId: string) => string;
+  /** To query shard workflows for roll-ups and summaries. */
+  temporal: Client;
+  now: () => Date;
+}

@@ -1,0 +1,35 @@
+/**
+ * The final summary: every deadline's table (rows per department, 总计, missing departments)
+ * written to the blob store as JSON and CSV, and mailed to the coordinator. The workflow keeps
+ * only the references.
+ */
+import { composeMessage } from '../mail/compose';
+import { deliverOnce } from '../mail/ledger';
+import { summarise, summaryCsv } from '../submissions/summary';
+import { campaignObligations } from './campaign-messages';
+import type { ActivityDeps } from './deps';
+
+export function writeFinalSummaryActivity(deps: ActivityDeps) {
+  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string }) {
+    const plan = await deps.plans.load(input.planRef);
+    const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId);
+    const tables = summarise(plan, obligations);
+    const json = await deps.blobs.put(JSON.stringify({ campaign: plan.campaign, generatedAt: input.at, tables }, null, 2));
+    const csvText = tables.map((t) => `# ${t.title} (${t.occurrence})\r\n${summaryCsv(t).replace(/^\uFEFF/, '')}`).join('\r\n');
+    const csvBytes = Buffer.from(`\uFEFF${csvText}`, 'utf8');
+    const csv = await deps.blobs.put(csvBytes);
+    const totals = {
+      obligations: obligations.length,
+      onTime: obligations.filter((o) => o.status === 'submitted').length,
+      late: obligations.filter((o) => o.status === 'late').length,
+      missing: obligations.filter((o) => o.status === 'pending').length,
+    };
+    const composed = composeMessage(
+      plan,
+      { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.csv`, content: csvBytes }, link: deps.coordinatorLink?.(plan.campaign.id) },
+      { from: deps.from },
+    );
+    await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+    return { json, csv };
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * A complete engine for tests: Temporal's time-skipping test server, a real SMTP server on
+ * loopback, the real activities (ledger, stores, mailer) and one worker built from one workflow
+ * bundle per test file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities';
+import { CampaignClient } from '../../client/campaign-client';
+import { campaignNowMs, wallMsFor, type CampaignClock } from '../../engine/clock';
+import { parseMailConfig } from '../../mail/config';
+import { DeliveryLedger } from '../../mail/ledger';
+import { createMailer } from '../../mail/transport';
+import { loadPlanFile } from '../../plan/load';
+import type { CompiledPlan } from '../../plan/timeline';
+import { departmentLinkBuilder } from '../../portal/tokens';
+import { BlobStore } from '../../store/blob-store';
+import { PlanStore } from '../../store/plan-store';
+import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { startSmtpSink, type ReceivedMessage, type SmtpSink } from './smtp-sink';
+import { createTimeSkippingEnv, uniqueId } from './temporal';
+
+export const TEST_PORTAL_SECRET = 'test-secret-test-secret-test-secret!';
+
+export interface EngineEnv {
+  env: TestWorkflowEnvironment;
+  sink: SmtpSink;
+  worker: Worker;
+  client: CampaignClient;
+  deps: ActivityDeps;
+  dataDir: string;
+  /** Test-server time (ms) at which each message reached the SMTP server, by sink seq. */
+  serverTimeOf: Map<number, number>;
+  teardown(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+/** One workflow bundle per test file (worker start-up then takes milliseconds). */
+export function workflowBundle() {
+  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, debug() {}, trace() {}, error() {} } }));
+}
+
+async function registerSearchAttributes(env: TestWorkflowEnvironment) {
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: { CampaignId: 2 /* KEYWORD */, CampaignTitle: 1 /* TEXT */, CampaignState: 2 },
+    });
+  } catch {
+    // Already registered, or a server that accepts any attribute.
+  }
+}
+
+export async function startEngineEnv(): Promise<EngineEnv> {
+  const env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env);
+  const serverTimeOf = new Map<number, number>();
+  const sink = await startSmtpSink({
+    onReceived: async (msg) => {
+      serverTimeOf.set(msg.seq, Number(await env.currentTimeMs()));
+    },
+  });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-engine-'));
+  const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger') }));
+  const blobs = new BlobStore(path.join(dataDir, 'blobs'));
+  const plans = new PlanStore(blobs);
+  const link = departmentLinkBuilder('http://portal.test', TEST_PORTAL_SECRET);
+  const deps: ActivityDeps = {
+    mailer: createMailer(mail),
+    ledger: new DeliveryLedger(mail.ledgerDir, { fsync: false }),
+    from: mail.from,
+    blobs,
+    plans,
+    links: (c, d) => link(c, d),
+    coordinatorLink: (c) => `http://portal.test/c/${c}`,
+    temporal: env.client,
+    now: () => new Date(),
+  };
+  const taskQueue = uniqueId('campaigns');
+  const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
+  const running = worker.run();
+  const client = new CampaignClient(env.client, plans, taskQueue);
+  return {
+    env,
+    sink,
+    worker,
+    client,
+    deps,
+    dataDir,
+    serverTimeOf,
+    async teardown() {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      deps.mailer.close();
+      await sink.stop();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function compiledPlan(file: string): CompiledPlan {
+  const result = loadPlanFile(file);
+  if (!result.ok) throw new Error(`plan ${file} does not compile:\n${result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n')}`);
+  return result.plan;
+}
+
+/** Moves the test server's clock forward to a campaign instant (timers in between fire). */
+export async function advanceTo(e: EngineEnv, clock: CampaignClock, campaignIso: string): Promise<void> {
+  const target = wallMsFor(clock, Date.parse(campaignIso));
+  const now = Number(await e.env.currentTimeMs());
+  if (target > now) await e.env.sleep(target - now);
+}
+
+/** Campaign instant at which the SMTP server received a message. */
+export function campaignTimeOf(e: EngineEnv, clock: CampaignClock, msg: ReceivedMessage): number {
+  const server = e.serverTimeOf.get(msg.seq);
+  if (server === undefined) throw new Error(`no server time recorded for message ${msg.seq}`);
+  return campaignNowMs(clock, server);
+}
+
+/** `<campaign>/<key>/<step>` of a received message. */
+export function campaignKey(msg: ReceivedMessage): string {
+  return msg.headers['x-campaign-key'] ?? '';
+}

@@ -1,0 +1,47 @@
+/**
+ * Real dependencies of the activities, from the validated configuration: pooled SMTP mailer,
+ * delivery ledger, blob and plan stores under CAMPAIGN_DATA_DIR, link signing, Temporal client.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { ActivityDeps } from '../activities';
+import { temporalConnectionOptions, type AppEnv } from '../config/env';
+import { parseMailConfig, type MailConfig } from '../mail/config';
+import { DeliveryLedger } from '../mail/ledger';
+import { createMailer } from '../mail/transport';
+import { departmentLinkBuilder } from '../portal/tokens';
+import { BlobStore } from '../store/blob-store';
+import { PlanStore } from '../store/plan-store';
+
+export function dataDirs(env: AppEnv) {
+  const root = path.resolve(env.CAMPAIGN_DATA_DIR);
+  return { root, blobs: path.join(root, 'blobs'), ledger: path.join(root, 'mail-ledger') };
+}
+
+export async function connectClient(env: AppEnv): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect(temporalConnectionOptions(env));
+  return { client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), connection };
+}
+
+export function stores(env: AppEnv) {
+  const blobs = new BlobStore(dataDirs(env).blobs);
+  return { blobs, plans: new PlanStore(blobs) };
+}
+
+export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig = parseMailConfig({ MAIL_LEDGER_DIR: dataDirs(env).ledger, ...process.env })): ActivityDeps {
+  const { blobs, plans } = stores(env);
+  const secret = env.PORTAL_SECRET;
+  if (!secret) throw new Error('PORTAL_SECRET is not set: the department links in every email are signed with it (at least 32 characters).');
+  const link = departmentLinkBuilder(env.PORTAL_BASE_URL, secret);
+  return {
+    mailer: createMailer(mail),
+    ledger: new DeliveryLedger(mail.ledgerDir),
+    from: mail.from,
+    blobs,
+    plans,
+    links: (campaignId, departmentId) => link(campaignId, departmentId),
+    coordinatorLink: (campaignId) => `${env.PORTAL_BASE_URL.replace(/\/$/, '')}/c/${encodeURIComponent(campaignId)}`,
+    temporal: client,
+    now: () => new Date(),
+  };
+}

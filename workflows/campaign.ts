@@ -1,0 +1,234 @@
+/**
+ * A campaign: the durable process behind one plan, from launch to final summary.
+ *
+ * It splits the departments into shard workflows (engine/shards.ts) that own every obligation,
+ * and keeps for itself what concerns the whole campaign: the roll-up to the coordinator at each
+ * due instant, the coordinator's digest of late departments, the weekly digest, the final
+ * summary — and the coordinator's controls: amend, pause, resume (cancel is Temporal's own
+ * cancellation of this workflow, which cancels the shards).
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { campaignNowMs, resolveClock, wallMsFor, type CampaignClock, type ClockRequest } from '../engine/clock';
+import { campaignInstants, type CampaignInstant } from '../engine/campaign-instants';
+import { assignShards, departmentsOfShard, planSlice, shardNumbers, shardWorkflowId, type ShardAssignment } from '../engine/shards';
+import type { CompiledPlan } from '../plan/timeline';
+import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../engine/search-attributes';
+import { amendShardSignal, departmentShardWorkflow, pauseSignal, resumeSignal, type ShardResult } from './department-shard';
+import { DELIVERY_RETRY } from './policies';
+
+const { sendCampaignMessage, writeFinalSummary } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: DELIVERY_RETRY,
+});
+
+export type CampaignState = 'scheduled' | 'running' | 'paused' | 'summarising' | 'completed' | 'cancelled';
+
+export interface CampaignInput {
+  plan: CompiledPlan;
+  planRef: string;
+  clock: ClockRequest;
+  /** Departments per shard workflow (tests use small shards to exercise the split). */
+  shardSize?: number;
+}
+
+export interface CampaignResult {
+  campaignId: string;
+  state: 'completed';
+  /** Blob references of the final summary files. */
+  summary: { xlsx?: string; json: string; csv: string };
+  totals: { obligations: number; onTime: number; late: number; excused: number; missing: number };
+}
+
+export interface Amendment {
+  at: string;
+  planRef: string;
+  by: string;
+  added: string[];
+  removed: string[];
+}
+
+export interface CampaignInfo {
+  campaignId: string;
+  title: string;
+  state: CampaignState;
+  paused: boolean;
+  clock: CampaignClock;
+  campaignNow: string;
+  periodStart: string;
+  periodEnd: string;
+  planRef: string;
+  shards: Array<{ shard: number; workflowId: string; departments: string[] }>;
+  amendments: Amendment[];
+  sent: Array<{ kind: string; at: string; occurrence?: string; sent: string[]; failed: Array<{ address: string; reason: string }> }>;
+  result?: CampaignResult;
+}
+
+export const amendUpdate = defineUpdate<Amendment, [{ plan: CompiledPlan; planRef: string; by: string }]>('amend');
+export const pauseCampaignSignal = defineSignal<[{ by: string }]>('pauseCampaign');
+export const resumeCampaignSignal = defineSignal<[{ by: string }]>('resumeCampaign');
+export const campaignInfoQuery = defineQuery<CampaignInfo>('campaignInfo');
+
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
+  let plan = input.plan;
+  let planRef = input.planRef;
+  const info = workflowInfo();
+  const clock = resolveClock(input.clock, Date.now(), Date.parse(plan.campaign.periodStart));
+  const now = () => campaignNowMs(clock, Date.now());
+  let assignment: ShardAssignment = assignShards(plan, {}, input.shardSize);
+  let state: CampaignState = 'scheduled';
+  let paused = false;
+  let processedUntilMs = Date.parse(plan.campaign.periodStart) - 1;
+  let wake = false;
+  let result: CampaignResult | undefined;
+  const amendments: Amendment[] = [];
+  const sent: CampaignInfo['sent'] = [];
+  const children = new Map<number, ChildWorkflowHandle<typeof departmentShardWorkflow>>();
+
+  const setState = (s: CampaignState) => {
+    state = s;
+    upsertSearchAttributes([{ key: CAMPAIGN_STATE, value: s }] as never);
+  };
+  upsertSearchAttributes([
+    { key: CAMPAIGN_ID, value: plan.campaign.id },
+    { key: CAMPAIGN_TITLE, value: plan.campaign.title },
+  ] as never);
+
+  const startShard = async (shard: number) => {
+    const handle = await startChild(departmentShardWorkflow, {
+      workflowId: shardWorkflowId(info.workflowId, shard),
+      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock }],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    });
+    children.set(shard, handle);
+  };
+
+  const validateAmendment = (next: CompiledPlan) => {
+    if (next.campaign.id !== plan.campaign.id) throw ApplicationFailure.create({ type: 'InvalidAmendment', nonRetryable: true, message: `the amended plan is for campaign '${next.campaign.id}', not '${plan.campaign.id}'` });
+    if (next.campaign.timezone !== plan.campaign.timezone) throw ApplicationFailure.create({ type: 'InvalidAmendment', nonRetryable: true, message: `the time zone cannot change once a campaign runs (${plan.campaign.timezone} -> ${next.campaign.timezone})` });
+    if (now() >= Date.parse(plan.campaign.periodStart) && next.campaign.periodStart !== plan.campaign.periodStart) {
+      throw ApplicationFailure.create({ type: 'InvalidAmendment', nonRetryable: true, message: `the campaign has started; its start (${plan.campaign.periodStart}) cannot move` });
+    }
+    if (now() >= Date.parse(next.campaign.periodEnd)) throw ApplicationFailure.create({ type: 'InvalidAmendment', nonRetryable: true, message: `the amended period ends (${next.campaign.periodEnd}) before the campaign's current time` });
+    if (state === 'summarising' || state === 'completed') throw ApplicationFailure.create({ type: 'InvalidAmendment', nonRetryable: true, message: 'the campaign is already being summarised' });
+  };
+
+  setHandler(
+    amendUpdate,
+    async ({ plan: next, planRef: nextRef, by }) => {
+      const before = new Set(plan.departments.map((d) => d.id));
+      const after = new Set(next.departments.map((d) => d.id));
+      const nextAssignment = assignShards(next, assignment, input.shardSize);
+      plan = next;
+      planRef = nextRef;
+      const oldShards = new Set(shardNumbers(assignment));
+      assignment = nextAssignment;
+      for (const shard of shardNumbers(assignment)) {
+        if (oldShards.has(shard)) {
+          await getExternalWorkflowHandle(shardWorkflowId(info.workflowId, shard)).signal(amendShardSignal, { plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef });
+        } else await startShard(shard);
+      }
+      // Shards whose departments were all removed get an empty slice: they keep their history.
+      for (const shard of oldShards) {
+        if (!shardNumbers(assignment).includes(shard)) {
+          await getExternalWorkflowHandle(shardWorkflowId(info.workflowId, shard)).signal(amendShardSignal, { plan: planSlice(plan, []), planRef });
+        }
+      }
+      const amendment: Amendment = { at: new Date(now()).toISOString(), planRef, by, added: [...after].filter((d) => !before.has(d)), removed: [...before].filter((d) => !after.has(d)) };
+      amendments.push(amendment);
+      wake = true;
+      return amendment;
+    },
+    { validator: ({ plan: next }) => validateAmendment(next) },
+  );
+
+  const forwardToShards = async (signal: typeof pauseSignal, by: string) => {
+    for (const shard of shardNumbers(assignment)) await getExternalWorkflowHandle(shardWorkflowId(info.workflowId, shard)).signal(signal, { by });
+  };
+  setHandler(pauseCampaignSignal, async ({ by }) => {
+    if (paused) return;
+    paused = true;
+    setState('paused');
+    await forwardToShards(pauseSignal, by);
+  });
+  setHandler(resumeCampaignSignal, async ({ by }) => {
+    if (!paused) return;
+    paused = false;
+    setState('running');
+    await forwardToShards(resumeSignal, by);
+  });
+  setHandler(campaignInfoQuery, () => ({
+    campaignId: plan.campaign.id,
+    title: plan.campaign.title,
+    state,
+    paused,
+    clock,
+    campaignNow: new Date(now()).toISOString(),
+    periodStart: plan.campaign.periodStart,
+    periodEnd: plan.campaign.periodEnd,
+    planRef,
+    shards: shardNumbers(assignment).map((shard) => ({ shard, workflowId: shardWorkflowId(info.workflowId, shard), departments: departmentsOfShard(assignment, shard) })),
+    amendments,
+    sent,
+    result,
+  }));
+
+  try {
+    for (const shard of shardNumbers(assignment)) await startShard(shard);
+    setState('running');
+    const periodEndMs = () => Date.parse(plan.campaign.periodEnd);
+    for (;;) {
+      const t = now();
+      const instants = campaignInstants(plan);
+      const due = instants.filter((i) => i.atMs > processedUntilMs && i.atMs <= t);
+      for (const item of due) await runInstant(item);
+      processedUntilMs = Math.max(processedUntilMs, t);
+      if (t >= periodEndMs()) break;
+      const next = Math.min(instants.find((i) => i.atMs > processedUntilMs)?.atMs ?? Infinity, periodEndMs());
+      wake = false;
+      const timedOut = !(await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
+      if (timedOut && now() < next) await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())));
+    }
+    setState('summarising');
+    const results: ShardResult[] = [];
+    for (const handle of children.values()) results.push(await handle.result());
+    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString() });
+    const totals = results.reduce(
+      (a, r) => ({ obligations: a.obligations + r.obligations, onTime: a.onTime + r.submitted, late: a.late + r.late, excused: a.excused + r.excused, missing: a.missing + r.missing }),
+      { obligations: 0, onTime: 0, late: 0, excused: 0, missing: 0 },
+    );
+    result = { campaignId: plan.campaign.id, state: 'completed', summary, totals };
+    setState('completed');
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => setState('cancelled'));
+    }
+    throw err;
+  }
+
+  async function runInstant(item: CampaignInstant): Promise<void> {
+    // Roll-ups and digests go to the coordinator even while reminders are paused.
+    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, planRef, instant: item });
+    if (outcome) sent.push({ kind: item.kind, at: new Date(item.atMs).toISOString(), occurrence: item.occurrence, sent: outcome.sent, failed: outcome.failed });
+  }
+}

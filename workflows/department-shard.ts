@@ -1,0 +1,251 @@
+/**
+ * One shard of a campaign's departments (at most SHARD_SIZE): sends each department its launch
+ * notice, the reminders before each deadline and the escalations after it, takes submissions,
+ * excuses and extensions, and keeps the state of every obligation.
+ *
+ * Deterministic: workflow time only, no I/O; every message goes out through the deliverMessages
+ * activity in one batch per instant. Long campaigns continue as new when the history grows.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { ComposeRequest } from '../mail/compose';
+import { campaignNowMs, wallMsFor, type CampaignClock } from '../engine/clock';
+import {
+  amendObligations,
+  applySubmission,
+  checkExcuse,
+  checkExtension,
+  checkSubmission,
+  dueItems,
+  findObligation,
+  initialShardState,
+  isInPlan,
+  ladder,
+  nextInstant,
+  type DeliveryEntry,
+  type ObligationRecord,
+  type ObligationRef,
+  type ShardState,
+  type SubmissionInput,
+  type SubmissionReceipt,
+} from '../engine/obligations';
+import type { CompiledPlan } from '../plan/timeline';
+import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT } from './policies';
+
+const { deliverMessages } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: DELIVERY_RETRY,
+});
+
+export interface ShardInput {
+  campaignWorkflowId: string;
+  shard: number;
+  /** The plan restricted to this shard's departments. */
+  plan: CompiledPlan;
+  /** Reference of the full compiled plan in the plan store (activities render messages from it). */
+  planRef: string;
+  clock: CampaignClock;
+  /** Carried over when the shard continues as new. */
+  state?: ShardState;
+  outbox?: ComposeRequest[];
+}
+
+export interface ShardResult {
+  shard: number;
+  obligations: number;
+  submitted: number;
+  late: number;
+  excused: number;
+  missing: number;
+}
+
+export interface ObligationView extends ObligationRecord {
+  due: string;
+  /** False when an amendment removed the department or the occurrence. */
+  inPlan: boolean;
+}
+
+// --- messages (reused by the CLI and the portal) ------------------------------------------------
+export const submitUpdate = defineUpdate<SubmissionReceipt, [SubmissionInput]>('submit');
+export const excuseUpdate = defineUpdate<ObligationView, [ObligationRef & { reason: string; by: string }]>('excuse');
+export const extendUpdate = defineUpdate<ObligationView, [ObligationRef & { until: string; by: string }]>('extend');
+export const pauseSignal = defineSignal<[{ by: string }]>('pause');
+export const resumeSignal = defineSignal<[{ by: string }]>('resume');
+export const amendShardSignal = defineSignal<[{ plan: CompiledPlan; planRef: string }]>('amendShard');
+export const obligationsQuery = defineQuery<ObligationView[], [{ occurrence?: string; department?: string }?]>('obligations');
+export const shardInfoQuery = defineQuery<{ shard: number; departments: string[]; paused: boolean; processedUntil: string; planRef: string }>('shardInfo');
+
+export async function departmentShardWorkflow(input: ShardInput): Promise<ShardResult> {
+  let plan = input.plan;
+  let planRef = input.planRef;
+  const clock = input.clock;
+  const periodStartMs = Date.parse(plan.campaign.periodStart);
+  const state: ShardState = input.state ?? initialShardState(plan, periodStartMs - 1);
+  const outbox: ComposeRequest[] = input.outbox ?? [];
+  let wake = false;
+  const now = () => campaignNowMs(clock, Date.now());
+  const fail = (message: string) => ApplicationFailure.create({ type: 'InvalidRequest', message, nonRetryable: true });
+
+  const view = (rec: ObligationRecord): ObligationView => {
+    const occ = plan.deadlines.find((d) => d.id === rec.deadline)?.occurrences.find((o) => o.key === rec.occurrence);
+    return { ...rec, due: rec.extendedTo ?? occ?.due ?? '', inPlan: isInPlan(plan, rec) };
+  };
+
+  setHandler(
+    submitUpdate,
+    (sub) => {
+      const check = checkSubmission(plan, state, sub, now());
+      if (!check.ok) throw fail(check.reason);
+      const receipt = applySubmission(plan, state, sub, check, now());
+      if (!receipt.duplicate) {
+        const rec = state.obligations[check.key]!;
+        const v = rec.versions.at(-1)!;
+        outbox.push({ kind: 'receipt', occurrenceKey: rec.occurrence, departmentId: rec.department, submissionId: v.submissionId, submittedAt: v.receivedAt, submittedBy: v.by, revision: v.version, link: '' });
+        wake = true;
+      }
+      return receipt;
+    },
+    {
+      validator: (sub) => {
+        const check = checkSubmission(plan, state, sub, now());
+        if (!check.ok) {
+          throw ApplicationFailure.create({ type: 'InvalidSubmission', message: check.reason, details: [{ fieldErrors: check.fieldErrors ?? [], fieldWarnings: check.fieldWarnings ?? [] }], nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    excuseUpdate,
+    (req) => {
+      const found = findObligation(state, req);
+      if ('error' in found) throw fail(found.error);
+      found.rec.status = 'excused';
+      found.rec.excused = { reason: req.reason, at: new Date(now()).toISOString(), by: req.by };
+      wake = true;
+      return view(found.rec);
+    },
+    {
+      validator: (req) => {
+        if (!req.reason?.trim()) throw fail('give a reason for the excuse (it is recorded in the audit history)');
+        const problem = checkExcuse(state, req);
+        if (problem) throw fail(problem);
+      },
+    },
+  );
+
+  setHandler(
+    extendUpdate,
+    (req) => {
+      const found = findObligation(state, req);
+      if ('error' in found) throw fail(found.error);
+      found.rec.extendedTo = new Date(Date.parse(req.until)).toISOString();
+      wake = true;
+      return view(found.rec);
+    },
+    {
+      validator: (req) => {
+        const problem = checkExtension(plan, state, req, req.until, now());
+        if (problem) throw fail(problem);
+      },
+    },
+  );
+
+  setHandler(pauseSignal, () => {
+    state.paused = true;
+    wake = true;
+  });
+  setHandler(resumeSignal, () => {
+    state.paused = false;
+    wake = true;
+  });
+  setHandler(amendShardSignal, (amendment) => {
+    amendObligations(plan, amendment.plan, state);
+    plan = amendment.plan;
+    planRef = amendment.planRef;
+    wake = true;
+  });
+  setHandler(obligationsQuery, (filter) =>
+    Object.values(state.obligations)
+      .filter((r) => (!filter?.occurrence || r.occurrence === filter.occurrence) && (!filter?.department || r.department === filter.department))
+      .map(view),
+  );
+  setHandler(shardInfoQuery, () => ({
+    shard: input.shard,
+    departments: plan.departments.map((d) => d.id),
+    paused: state.paused,
+    processedUntil: new Date(state.processedUntilMs).toISOString(),
+    planRef,
+  }));
+
+  const periodEndMs = Date.parse(plan.campaign.periodEnd);
+  const record = (requests: ComposeRequest[], outcomes: DeliveryEntry[], obligationOf: (i: number) => string | undefined) => {
+    outcomes.forEach((o, i) => {
+      const key = obligationOf(i);
+      if (key && state.obligations[key]) state.obligations[key]!.deliveries.push(o);
+      else if (requests[i]!.kind === 'launch') state.launched.push((requests[i] as { departmentId: string }).departmentId);
+    });
+  };
+
+  for (;;) {
+    const t = now();
+    // Launch notices: at the start of the period, to every department not yet launched
+    // (departments added by an amendment get theirs when it arrives).
+    if (t >= periodStartMs) {
+      const launch: ComposeRequest[] = plan.departments
+        .filter((d) => !state.launched.includes(d.id))
+        .map((d) => ({ kind: 'launch', departmentId: d.id, link: '' }));
+      if (launch.length) record(launch, await deliverMessages({ planRef, requests: launch }), () => undefined);
+    }
+    const items = ladder(plan, state, () => '');
+    const due = dueItems(items, state, t);
+    if (due.length && !state.paused) {
+      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request) });
+      record(due.map((i) => i.request), outcomes, (i) => due[i]!.obligation);
+    }
+    // While paused, what falls due is skipped for good, not sent on resume.
+    state.processedUntilMs = Math.max(state.processedUntilMs, t);
+    if (outbox.length) {
+      const batch = outbox.splice(0, outbox.length);
+      const outcomes = await deliverMessages({ planRef, requests: batch });
+      record(batch, outcomes, (i) => {
+        const r = batch[i] as { occurrenceKey: string; departmentId: string };
+        return `${r.occurrenceKey}|${r.departmentId}`;
+      });
+    }
+    if (t >= periodEndMs) break;
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_SOFT_LIMIT) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof departmentShardWorkflow>({ ...input, plan, planRef, state, outbox });
+    }
+    const next = Math.min(nextInstant(ladder(plan, state, () => ''), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs);
+    wake = false;
+    const timedOut = !(await condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
+    if (timedOut && now() < next) {
+      // The wall clock and campaign clock differ by rounding at most; never wake early.
+      await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())));
+    }
+  }
+  await condition(allHandlersFinished);
+  const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r));
+  return {
+    shard: input.shard,
+    obligations: all.length,
+    submitted: all.filter((r) => r.status === 'submitted').length,
+    late: all.filter((r) => r.status === 'late').length,
+    excused: all.filter((r) => r.status === 'excused').length,
+    missing: all.filter((r) => r.status === 'pending').length,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Retry and size policies shared by the campaign workflows. Pure constants: workflows import them.
+ */
+import type { RetryPolicy } from '@temporalio/common';
+
+/**
+ * Sending mail: transient SMTP failures (4xx, connection refused, time-outs) are retried with
+ * backoff for as long as the campaign needs; permanent ones never are (they are recorded per
+ * recipient and reported instead). The names are the error classes in mail/ and activities/.
+ */
+export const DELIVERY_RETRY: RetryPolicy = {
+  initialInterval: '10 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '10 minutes',
+  nonRetryableErrorTypes: ['PermanentSmtpError', 'ComposeError', 'PlanNotFoundError', 'ConfigError'],
+};
+
+/** Continue as new well before Temporal's 10,240-event warning threshold (the hard limit is 51,200). */
+export const HISTORY_SOFT_LIMIT = 8_000;
