@@ -209,13 +209,13 @@ export class DeliveryLedger {
       };
       try {
         const fh = await fs.open(file, 'wx');
+        heldLocks.set(file, token); // before writing: another attempt in this process must see it held
         try {
           await fh.writeFile(JSON.stringify(content) + '\n', 'utf8');
           if (this.doFsync) await fh.sync();
         } finally {
           await fh.close();
         }
-        heldLocks.set(file, token);
         return {
           release: async () => {
             if (heldLocks.get(file) !== token) return;

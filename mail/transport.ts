@@ -327,9 +327,9 @@ export function classifySendError(err: unknown, sentTo: string[], extra: Recipie
   }
   // no reply from the server: the connection failed or broke. Ambiguous unless it never connected
   // or the send was refused before any message data went out.
-  const original = e.originalCode ?? (e as { errno?: string }).errno;
+  const original = e.originalCode ?? (typeof e.errno === 'string' ? e.errno : undefined);
+  // (nodemailer labels a connection lost in the middle of DATA with command CONN too, so CONN alone proves nothing)
   const neverConnected =
-    command === 'CONN' ||
     code === 'EDNS' ||
     code === 'EAUTH' ||
     code === 'ENOAUTH' ||
@@ -339,10 +339,13 @@ export function classifySendError(err: unknown, sentTo: string[], extra: Recipie
     e.timeoutType === 'GREETING_TIMEOUT' ||
     e.timeoutType === 'UPGRADE_TIMEOUT' ||
     (original !== undefined && NEVER_CONNECTED.has(original));
+  // only a connection that broke or timed out (or a send aborted) after connecting can have
+  // delivered the message unbeknown to us; a local failure (e.g. an attachment file missing) cannot
+  const midSession = code === 'ECONNECTION' || code === 'ESOCKET' || code === 'ETIMEDOUT' || code === 'EPROTOCOL' || code === 'EABORT';
   return new TransientSmtpError(message, {
     ...base,
     code: original && NEVER_CONNECTED.has(original) ? original : code,
     recipients: extra,
-    ambiguous: !neverConnected,
+    ambiguous: midSession && !neverConnected,
   });
 }

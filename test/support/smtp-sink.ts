@@ -7,7 +7,8 @@
  * - Plain text only: STARTTLS is disabled and AUTH is allowed without TLS (`allowInsecureAuth`);
  *   authentication is optional and any user/password is accepted (the user is recorded).
  * - `setFailure` scripts the next replies: 451 to the next N RCPT or DATA commands, 550 (or any
- *   code) for one recipient at RCPT while the others are accepted, or "down": the listener is
+ *   code) for one recipient at RCPT while the others are accepted, "drop-after-data" (store the
+ *   message, then cut the connection instead of replying 250), or "down": the listener is
  *   closed and every open connection dropped, so clients get ECONNREFUSED until `restart()`
  *   (or `setFailure({ kind: 'none' })`) listens again on the same port.
  * - `onAccepted` hooks run after the 250 reply to DATA has been written (for kill tests: the server
@@ -87,6 +88,11 @@ export type SinkFailure =
   | { kind: 'tempfail'; at?: 'rcpt' | 'data'; count?: number; code?: number; message?: string }
   /** Reply `code` (default 550) at RCPT for this address (case-insensitive) until cleared; others accepted. */
   | { kind: 'reject-recipient'; address: string; code?: number; message?: string }
+  /**
+   * Take the next `count` (default 1) messages — stored in `messages`, as a real server would have
+   * queued them — then drop the connection instead of replying 250: the sender cannot know.
+   */
+  | { kind: 'drop-after-data'; count?: number }
   /** Close the listener and drop every connection: clients get ECONNREFUSED. */
   | { kind: 'down' }
   /** Clear every scripted failure; listen again if down. */
@@ -146,6 +152,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const waiters = new Set<() => void>();
   let tempfail: { at: 'rcpt' | 'data'; remaining: number; code: number; message: string } | undefined;
   const rejectRecipients = new Map<string, SinkReply>();
+  let dropAfterData = 0;
   let server: SMTPServer | undefined;
   let port = opts.port ?? 0;
   let down = false;
@@ -236,6 +243,12 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
               record('data', session, 250);
               notify();
               for (const hook of receivedHooks) await Promise.resolve(hook(msg)).catch(() => undefined);
+              if (dropAfterData > 0) {
+                dropAfterData -= 1;
+                const conn = [...(server?.connections ?? [])].find((c) => c.session.id === session.id);
+                conn?._socket.destroy();
+                return;
+              }
               callback(null, `OK: queued as ${msg.seq}`);
               // the 250 has been written by now (smtp-server replies synchronously once the stream ended)
               setImmediate(() => {
@@ -328,6 +341,9 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
         case 'reject-recipient':
           rejectRecipients.set(mode.address.toLowerCase(), { code: mode.code ?? 550, message: mode.message });
           return;
+        case 'drop-after-data':
+          dropAfterData = mode.count ?? 1;
+          return;
         case 'down':
           if (!down) {
             down = true;
@@ -337,6 +353,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
         case 'none':
           tempfail = undefined;
           rejectRecipients.clear();
+          dropAfterData = 0;
           if (down) await listen();
           return;
       }
