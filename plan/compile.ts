@@ -683,14 +683,21 @@ class Compiler {
       if (!md) return undefined; // reported by the schema
       const written = typeof s.lunar === 'string' ? s.lunar : formatLunarDate(md);
       const lp = [...sp, 'lunar'];
-      const dates = lunarDatesInRange(md.month, md.day, md.leap, this.periodStartDate, this.periodEndDate);
+      let dates: string[];
+      try {
+        dates = lunarDatesInRange(md.month, md.day, md.leap, this.periodStartDate, this.periodEndDate);
+      } catch (e) {
+        this.error(lp, `deadline '${d.id}': the lunar date ${written} cannot be looked up for this period: ${(e as Error).message}`);
+        return undefined;
+      }
       if (dates.length === 1) return [{ date: dates[0], time }];
       if (dates.length > 1) {
         this.error(lp, `deadline '${d.id}': the lunar date ${written} falls ${dates.length} times in the period (${dates.join(', ')}); use date: to say which one`);
         return undefined;
       }
       // Why not: does it exist in the lunar years around the period, and where does it fall?
-      const years = new Set([solarToLunar(this.periodStartDate).year, solarToLunar(this.periodEndDate).year]);
+      const lunarYears = [solarToLunar(this.periodStartDate).year, solarToLunar(this.periodEndDate).year];
+      const years = new Set(lunarYears.filter((y) => y >= 1901 && y <= 2098));
       const reasons: string[] = [];
       const nearby: string[] = [];
       for (const y of years) {
@@ -887,8 +894,6 @@ class Compiler {
     dropped: Map<string, string[]>,
   ): ReminderStep[] {
     const steps: Array<{ at: DateTime; before: string }> = [];
-    const origin = ladder.remindersFrom === 'deadline' ? '' : ladder.remindersFrom === 'defaults' ? ' (from defaults.reminders)' : ' (a built-in default reminder)';
-    const schedulePath: PathSegment[] = ['deadlines', this.input.deadlines.indexOf(d), 'schedule'];
     for (const r of ladder.reminders) {
       let at: DateTime;
       if (r.kind === 'at') {
@@ -909,11 +914,12 @@ class Compiler {
             : due.minus(dur.unit === 'd' ? { days: dur.amount } : dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
       }
       if (at < opens) {
-        if (kind === 'one-off') {
+        // A reminder the plan wrote for this very deadline is a mistake; one inherited from the
+        // campaign-wide ladder simply does not fit an early deadline and is left out (warning).
+        if (kind === 'one-off' && ladder.remindersFrom === 'deadline') {
           this.error(
-            ladder.remindersFrom === 'deadline' ? r.path : schedulePath,
-            `deadline '${d.id}': the ${r.text} reminder${origin} would be sent on ${at.toFormat('yyyy-MM-dd HH:mm')}, before the period starts (${this.periodStartDate}); remove or shorten it${ladder.remindersFrom === 'deadline' ? '' : ' with reminders: on this deadline'}`,
-            ladder.remindersFrom === 'deadline' ? 'value' : 'key',
+            r.path,
+            `deadline '${d.id}': the ${r.text} reminder would be sent on ${at.toFormat('yyyy-MM-dd HH:mm')}, before the period starts (${this.periodStartDate}); remove or shorten it`,
           );
         } else {
           const list = dropped.get(r.text) ?? [];

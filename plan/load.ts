@@ -17,8 +17,24 @@ function fail(file: string, message: string, warnings: Diagnostic[] = []): LoadR
   return { ok: false, errors: [{ file, line: 1, col: 1, severity: 'error', message }], warnings };
 }
 
+/** More problems than this are summed up in one last diagnostic (a real plan never gets near it). */
+export const MAX_DIAGNOSTICS = 200;
+
+function cap(list: Diagnostic[], what: string): Diagnostic[] {
+  if (list.length <= MAX_DIAGNOSTICS) return list;
+  const rest = list.length - MAX_DIAGNOSTICS;
+  const last = list[MAX_DIAGNOSTICS - 1];
+  return [
+    ...list.slice(0, MAX_DIAGNOSTICS),
+    { ...last, message: `… and ${rest} more ${what}${rest === 1 ? '' : 's'} after this line, not shown; fix these first` },
+  ];
+}
+
 function finish(errors: Diagnostic[], warnings: Diagnostic[]): { errors: Diagnostic[]; warnings: Diagnostic[] } {
-  return { errors: sortDiagnostics(dedupeDiagnostics(errors)), warnings: sortDiagnostics(dedupeDiagnostics(warnings)) };
+  return {
+    errors: cap(sortDiagnostics(dedupeDiagnostics(errors)), 'error'),
+    warnings: cap(sortDiagnostics(dedupeDiagnostics(warnings)), 'warning'),
+  };
 }
 
 /** Checks and compiles plan text. `file` is only used in diagnostics. */
@@ -73,15 +89,20 @@ function loadChecked(text: string, file: string): LoadResult {
 
   const ctx = { file, locate: parsed.locate };
   const structure = checkStructure(data, parsed.locate, file);
-  errors.push(...structure.errors);
-  errors.push(...checkReferences(data, ctx));
+  append(errors, structure.errors);
+  append(errors, checkReferences(data, ctx));
   if (!structure.plan) return { ok: false, ...finish(errors, warnings) };
 
   const compiled = compilePlan(structure.plan, ctx);
-  errors.push(...compiled.errors);
-  warnings.push(...compiled.warnings);
+  append(errors, compiled.errors);
+  append(warnings, compiled.warnings);
   if (errors.length > 0 || !compiled.plan) return { ok: false, ...finish(errors, warnings) };
   return { ok: true, plan: compiled.plan, warnings: finish([], warnings).warnings, source: data };
+}
+
+/** push(...items) overflows the stack for very long lists (a plan with 100,000 mistakes). */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function fileError(err: unknown): string {

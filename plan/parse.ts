@@ -38,6 +38,9 @@ export interface ParsedYaml {
 
 const START: Position = { line: 1, col: 1 };
 
+/** Upper bounds on the sections' sizes (the largest campaigns have about 1,000 departments and a dozen deadlines). */
+export const MAX_ITEMS: Record<string, number> = { departments: 5000, groups: 500, forms: 50, deadlines: 500 };
+
 export const TOO_DEEP = 'the plan is nested too deeply to be read; a plan needs only a few levels of indentation';
 
 function diag(file: string, pos: Position, message: string, severity: 'error' | 'warning' = 'error'): Diagnostic {
@@ -158,7 +161,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const p = lineCounter.linePos(offset);
     return p.line >= 1 ? { line: p.line, col: p.col } : START;
   };
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  // Duplicate keys are found by duplicateKeys() below in linear time: the yaml package's own
+  // uniqueKeys check compares every pair of keys in a mapping, which takes minutes on a 1 MB file of
+  // keys. Its result (DUPLICATE_KEY) would be the same, with a less helpful message.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
   const locate = makeLocator(doc, posOf);
 
   let onlyDuplicates = true;
@@ -176,7 +182,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const pos = w.linePos?.[0] ? { line: w.linePos[0].line, col: w.linePos[0].col } : posOf(w.pos?.[0]);
     warnings.push(diag(file, pos, `YAML: ${firstLine(w.message)}`, 'warning'));
   }
-  errors.push(...duplicateKeys(doc, file, posOf));
+  for (const d of duplicateKeys(doc, file, posOf)) errors.push(d);
   if (!onlyDuplicates) return { data: undefined, locate, errors, warnings };
 
   let data: unknown;
@@ -280,6 +286,17 @@ function firstAliasPosition(doc: Document, posOf: (o: number | undefined) => Pos
 }
 
 function makeLocator(doc: Document, posOf: (o: number | undefined) => Position): Locator {
+  // Key → pair index per mapping, built on first use, so that locating many keys stays linear.
+  const index = new WeakMap<object, Map<string, unknown>>();
+  const pairOf = (map: { items: unknown[] }, key: string): { key: unknown; value: unknown } | undefined => {
+    let m = index.get(map);
+    if (!m) {
+      m = new Map();
+      for (const p of map.items) if (isPair(p) && !m.has(keyText(p.key))) m.set(keyText(p.key), p);
+      index.set(map, m);
+    }
+    return m.get(key) as { key: unknown; value: unknown } | undefined;
+  };
   return (path, target = 'value') => {
     let node: unknown = doc.contents;
     let keyNode: unknown;
@@ -290,7 +307,7 @@ function makeLocator(doc: Document, posOf: (o: number | undefined) => Position):
       let guard = 0;
       while (isAlias(node) && guard++ < 10) node = node.resolve(doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        const pair = pairOf(node, String(seg));
         if (!pair) break;
         keyNode = pair.key;
         node = pair.value;
@@ -481,6 +498,19 @@ const errorMap = (iss: { code?: string; input?: unknown; [k: string]: unknown })
 
 /** Checks the plan's structure. All problems are returned, each with its position. */
 export function checkStructure(data: unknown, locate: Locator, file: string): { plan: PlanInput; errors: [] } | { plan?: undefined; errors: Diagnostic[] } {
+  // Lists far longer than any campaign are refused before the detailed check, which would
+  // otherwise spend seconds listing the same mistake for each of 100,000 items.
+  const tooLong: Diagnostic[] = [];
+  if (data !== null && typeof data === 'object') {
+    for (const [section, max] of Object.entries(MAX_ITEMS)) {
+      const list = (data as Record<string, unknown>)[section];
+      const n = Array.isArray(list) ? list.length : list !== null && typeof list === 'object' ? Object.keys(list).length : 0;
+      if (n > max) {
+        tooLong.push(diag(file, locate([section], 'key'), `${section}: ${n} entries; a plan may have at most ${max} — is this the right file?`));
+      }
+    }
+  }
+  if (tooLong.length) return { errors: tooLong };
   const result = planSchema.safeParse(data, { error: errorMap, reportInput: true });
   if (result.success) return { plan: result.data, errors: [] };
   const errors: Diagnostic[] = [];
