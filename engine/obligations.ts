@@ -119,15 +119,16 @@ export function ladder(plan: CompiledPlan, state: ShardState, link: (department:
     if (!found || !found.deadline.departments.includes(rec.department)) continue;
     const { occurrence: occ } = found;
     const shift = effectiveDueMs(rec, occ) - Date.parse(occ.due);
+    const due = rec.extendedTo;
     for (const r of occ.reminders) {
       const atMs = Date.parse(r.at) + shift;
-      items.push({ atMs, obligation: key, request: { kind: 'reminder', occurrenceKey: occ.key, departmentId: rec.department, before: r.before, at: new Date(atMs).toISOString(), link: link(rec.department) } });
+      items.push({ atMs, obligation: key, request: { kind: 'reminder', occurrenceKey: occ.key, departmentId: rec.department, before: r.before, at: new Date(atMs).toISOString(), due, link: link(rec.department) } });
     }
     for (const e of occ.escalations) {
       if (e.to[0] === 'coordinator') continue;
       const atMs = Date.parse(e.at) + shift;
       if (shift > 0 && atMs > periodEnd) continue;
-      items.push({ atMs, obligation: key, request: { kind: 'overdue', occurrenceKey: occ.key, departmentId: rec.department, step: e.step, at: new Date(atMs).toISOString(), link: link(rec.department) } });
+      items.push({ atMs, obligation: key, request: { kind: 'overdue', occurrenceKey: occ.key, departmentId: rec.department, step: e.step, at: new Date(atMs).toISOString(), due, link: link(rec.department) } });
     }
   }
   return items.sort((a, b) => a.atMs - b.atMs || a.obligation.localeCompare(b.obligation));

@@ -44,14 +44,15 @@ type Figures = Array<{ label: string; value: string | number; unit?: string }>;
  */
 export type ComposeRequest =
   | { kind: 'launch'; departmentId: string; link: string }
-  | { kind: 'reminder'; occurrenceKey: string; departmentId: string; before: string; at?: string; link: string }
+  /** `due` overrides the occurrence's due instant when the obligation was extended. */
+  | { kind: 'reminder'; occurrenceKey: string; departmentId: string; before: string; at?: string; due?: string; link: string }
   /**
    * An escalation rung after due. `step` and `at` identify the rung in the occurrence's
    * `escalations` (daily repeats share the step number, `at` tells them apart). Recipients follow the
    * rung's `to` (first audience in To, the rest in Cc); without a matching rung: overdue = department
    * with leaders in Cc, escalation = the coordinating office. See {@link escalationKind}.
    */
-  | { kind: 'overdue' | 'escalation'; occurrenceKey: string; departmentId: string; step: number; at: string; link?: string }
+  | { kind: 'overdue' | 'escalation'; occurrenceKey: string; departmentId: string; step: number; at: string; due?: string; link?: string }
   | { kind: 'coordinator-digest'; at: string; late: Array<{ occurrenceKey: string; departmentId: string; link?: string }>; link?: string }
   | {
       kind: 'receipt';
@@ -171,7 +172,7 @@ export function composeMessage(plan: CompiledPlan, req: ComposeRequest, opts: Co
       rendered = render('reminder', {
         ...common,
         department: deptInfo(dept),
-        deadline: P.info(deadline, occurrence),
+        deadline: { ...P.info(deadline, occurrence), due: req.due ?? occurrence.due },
         before: req.before,
         at: req.at ?? occurrence.reminders.find((r) => r.before === req.before)?.at,
         link: req.link,
@@ -192,7 +193,7 @@ export function composeMessage(plan: CompiledPlan, req: ComposeRequest, opts: Co
       } else if (req.kind === 'escalation') {
         to = office; // nobody listed for this rung (e.g. no leaders): the coordinating office still hears of it
       }
-      const info = P.info(deadline, occurrence);
+      const info = { ...P.info(deadline, occurrence), due: req.due ?? occurrence.due };
       if (req.kind === 'overdue') {
         rendered = render('overdue', {
           ...common,

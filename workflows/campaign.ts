@@ -221,7 +221,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     return result;
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => setState('cancelled'));
+      // The shards were started in this workflow's scope, so they are being cancelled too: wait
+      // for them, so the campaign closes with no shard left behind.
+      await CancellationScope.nonCancellable(async () => {
+        setState('cancelled');
+        await Promise.allSettled([...children.values()].map((h) => h.result()));
+      });
     }
     throw err;
   }

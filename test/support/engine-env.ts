@@ -4,6 +4,7 @@
  * bundle per test file.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -125,4 +126,25 @@ export function campaignTimeOf(e: EngineEnv, clock: CampaignClock, msg: Received
 /** `<campaign>/<key>/<step>` of a received message. */
 export function campaignKey(msg: ReceivedMessage): string {
   return msg.headers['x-campaign-key'] ?? '';
+}
+
+/**
+ * One line per message the SMTP server received for a campaign:
+ * `MM-dd HH:mm <step> <about> to:<addresses> [cc:<addresses>]`, the time being the campaign
+ * instant (in `zone`) the message arrived at.
+ */
+export function messageRows(e: EngineEnv, clock: CampaignClock, campaignId: string, zone = 'Asia/Shanghai'): string[] {
+  const prefix = `${campaignId}/`;
+  return e.sink.messages
+    .filter((m) => campaignKey(m).startsWith(prefix))
+    .map((m) => {
+      const rest = campaignKey(m).slice(prefix.length);
+      const [, key, step] = /^(.+)\/([^/]+)$/.exec(rest) ?? [];
+      const label = step!.startsWith('receipt-') ? 'receipt' : step!.startsWith('escalation-') ? step!.split('@')[0] : /^\d{8}T/.test(step!) || key === 'weekly-digest' ? key : step;
+      const at = DateTime.fromMillis(campaignTimeOf(e, clock, m), { zone }).toFormat('MM-dd HH:mm');
+      const to = m.to.map((a) => a.address).sort().join(',');
+      const cc = m.cc.map((a) => a.address).sort().join(',');
+      return `${at} ${label} ${key} to:${to}${cc ? ` cc:${cc}` : ''}`;
+    })
+    .sort();
 }

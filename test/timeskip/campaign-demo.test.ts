@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignClock } from '../../engine/clock';
 import type { CampaignResult } from '../../workflows/campaign';
-import { advanceTo, campaignKey, campaignTimeOf, compiledPlan, startEngineEnv, type EngineEnv } from '../support/engine-env';
+import { advanceTo, compiledPlan, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { uniqueId } from '../support/temporal';
 
 const PLAN = fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url));
@@ -122,15 +122,7 @@ describe('the demo campaign from launch to final summary (time-skipping server, 
   });
 
   it('sends every launch notice, reminder, escalation, roll-up, digest, receipt and the summary at its instant, to the right people', () => {
-    const rows = e.sink.messages.map((m) => {
-      const [, key, step] = /^demo\/(.+)\/([^/]+)$/.exec(campaignKey(m)) ?? [];
-      const label = step!.startsWith('receipt-') ? 'receipt' : step!.startsWith('escalation-') ? step!.split('@')[0] : /^\d{8}T/.test(step!) || key === 'weekly-digest' ? key : step;
-      const at = DateTime.fromMillis(campaignTimeOf(e, clock, m), { zone: ZONE }).toFormat('MM-dd HH:mm');
-      const to = m.to.map((a) => a.address).sort().join(',');
-      const cc = m.cc.map((a) => a.address).sort().join(',');
-      return `${at} ${label} ${key} to:${to}${cc ? ` cc:${cc}` : ''}`;
-    });
-    expect(rows.sort()).toEqual([...EXPECTED].sort());
+    expect(messageRows(e, clock, 'demo')).toEqual([...EXPECTED].sort());
   });
 
   it('delivers each message exactly once (distinct Message-IDs)', () => {
