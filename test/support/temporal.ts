@@ -1,11 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
-import '../setup/provided';
+import { toolPaths } from '../../harness/tool-paths';
 
-/** A time-skipping environment backed by Temporal's real Java test server. */
+/** A time-skipping environment backed by Temporal's real Java test server (resolved by bootstrap). */
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    server: { executable: { type: 'existing-path', path: toolPaths().testServer } },
   });
 }
 
