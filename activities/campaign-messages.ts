@@ -67,13 +67,13 @@ export function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstan
 }
 
 export function sendCampaignMessageActivity(deps: ActivityDeps) {
-  return async function sendCampaignMessage(input: { campaignWorkflowId: string; planRef: string; instant: CampaignInstant }) {
+  return async function sendCampaignMessage(input: { campaignWorkflowId: string; planRef: string; instant: CampaignInstant; scope: string }) {
     const plan = await deps.plans.load(input.planRef);
     const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId, input.instant.kind === 'rollup' ? { occurrence: input.instant.occurrence } : {});
     const req = buildCampaignRequest(plan, input.instant, obligations, deps.coordinatorLink?.(plan.campaign.id));
     if (!req) return undefined;
     const composed = composeMessage(plan, req, { from: deps.from });
-    const records = await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+    const records = await deliverOnce(deps.ledger.scoped(input.scope), deps.mailer, composed.message, composed.key);
     return {
       sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
       failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? 'refused' })),

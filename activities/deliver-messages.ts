@@ -5,7 +5,7 @@
  * message was tried (Temporal retries, the ledger skips what went out); permanent ones are
  * recorded and returned.
  */
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { composeMessage, type ComposeRequest } from '../mail/compose';
 import { deliverOnce, type DeliveryRecord } from '../mail/ledger';
 import { TransientSmtpError } from '../mail/transport';
@@ -29,22 +29,30 @@ export function withLink(deps: ActivityDeps, campaignId: string, req: ComposeReq
 }
 
 export function deliverMessagesActivity(deps: ActivityDeps) {
-  return async function deliverMessages(input: { planRef: string; requests: ComposeRequest[] }): Promise<DeliveryEntry[]> {
+  /**
+   * `scope` names the campaign run (its delivery ledger); `at` is the campaign instant the batch is
+   * for, recorded for messages that carry no instant of their own (launch notices, receipts).
+   */
+  return async function deliverMessages(input: { planRef: string; requests: ComposeRequest[]; scope: string; at: string }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);
+    const ledger = deps.ledger.scoped(input.scope);
     const out: DeliveryEntry[] = [];
     let transient: TransientSmtpError | undefined;
+    const ctx = Context.current();
     for (const raw of input.requests) {
+      // Cancelled (the campaign was cancelled): stop between messages; what went out is in the ledger.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('campaign cancelled while sending; the messages sent so far are recorded');
       const req = withLink(deps, plan.campaign.id, raw);
       const composed = composeMessage(plan, req, { from: deps.from });
-      const at = 'at' in req && typeof req.at === 'string' ? req.at : deps.now().toISOString();
+      const at = 'at' in req && typeof req.at === 'string' ? req.at : input.at;
       try {
-        const records = await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+        const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key);
         out.push(recordsToEntry(composed.kind, composed.key.step, at, records));
       } catch (err) {
         if (!(err instanceof TransientSmtpError)) throw err;
         transient ??= err;
       }
-      Context.current().heartbeat(out.length);
+      ctx.heartbeat(out.length);
     }
     if (transient) throw transient;
     return out;

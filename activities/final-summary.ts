@@ -10,7 +10,7 @@ import { campaignObligations } from './campaign-messages';
 import type { ActivityDeps } from './deps';
 
 export function writeFinalSummaryActivity(deps: ActivityDeps) {
-  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string }) {
+  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string; scope: string }) {
     const plan = await deps.plans.load(input.planRef);
     const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId);
     const tables = summarise(plan, obligations);
@@ -29,7 +29,7 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
       { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.csv`, content: csvBytes }, link: deps.coordinatorLink?.(plan.campaign.id) },
       { from: deps.from },
     );
-    await deliverOnce(deps.ledger, deps.mailer, composed.message, composed.key);
+    await deliverOnce(deps.ledger.scoped(input.scope), deps.mailer, composed.message, composed.key);
     return { json, csv };
   };
 }

@@ -62,13 +62,27 @@ export function obligationKey(occurrence: string, department: string): string {
   return `${occurrence}|${department}`;
 }
 
-/** Creates records for every (occurrence x department) of the plan not yet in the state. */
-export function syncObligations(plan: CompiledPlan, state: ShardState): void {
+/**
+ * Creates records for every (occurrence x department) of the plan not yet in the state. An
+ * obligation that appears (by an amendment, or a department joining late) after its due instant
+ * is not owed: it is recorded as excused, with that reason.
+ */
+export function syncObligations(plan: CompiledPlan, state: ShardState, nowMs = -Infinity): void {
   for (const d of plan.deadlines) {
     for (const occ of d.occurrences) {
       for (const dept of d.departments) {
         const key = obligationKey(occ.key, dept);
-        state.obligations[key] ??= { deadline: d.id, occurrence: occ.key, department: dept, status: 'pending', versions: [], deliveries: [] };
+        if (state.obligations[key]) continue;
+        const pastDue = Date.parse(occ.due) <= nowMs;
+        state.obligations[key] = {
+          deadline: d.id,
+          occurrence: occ.key,
+          department: dept,
+          status: pastDue ? 'excused' : 'pending',
+          ...(pastDue ? { excused: { reason: 'added to the campaign after its due time', at: new Date(nowMs).toISOString(), by: 'amendment' } } : {}),
+          versions: [],
+          deliveries: [],
+        };
       }
     }
   }
@@ -76,7 +90,7 @@ export function syncObligations(plan: CompiledPlan, state: ShardState): void {
 
 export function initialShardState(plan: CompiledPlan, processedUntilMs: number): ShardState {
   const state: ShardState = { obligations: {}, processedUntilMs, launched: [], paused: false, submissionIds: {} };
-  syncObligations(plan, state);
+  syncObligations(plan, state, processedUntilMs);
   return state;
 }
 
@@ -323,7 +337,7 @@ export function checkExtension(plan: CompiledPlan, state: ShardState, ref: Oblig
  * occurrences and departments get fresh pending records. Records of removed departments or
  * deadlines stay in the state (they are history) but no longer appear in the ladder.
  */
-export function amendObligations(oldPlan: CompiledPlan, newPlan: CompiledPlan, state: ShardState): void {
+export function amendObligations(oldPlan: CompiledPlan, newPlan: CompiledPlan, state: ShardState, nowMs: number): void {
   const newDeadlines = new Map(newPlan.deadlines.map((d) => [d.id, d]));
   for (const old of oldPlan.deadlines) {
     const updated = newDeadlines.get(old.id);
@@ -341,7 +355,7 @@ export function amendObligations(oldPlan: CompiledPlan, newPlan: CompiledPlan, s
       }
     });
   }
-  syncObligations(newPlan, state);
+  syncObligations(newPlan, state, nowMs);
 }
 
 /** Whether an obligation is still part of the plan (its department and occurrence exist). */

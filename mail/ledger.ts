@@ -108,6 +108,14 @@ export class DeliveryLedger {
     this.doFsync = opts.fsync ?? true;
   }
 
+  /**
+   * The ledger of one campaign run, in a sub-directory: a campaign started again from the same
+   * plan (same campaign id) is a new run and must not be silenced by what the earlier run sent.
+   */
+  scoped(scope: string): DeliveryLedger {
+    return new DeliveryLedger(path.join(this.dir, safeName(scope)), { now: this.now, leaseMs: this.leaseMs, fsync: this.doFsync });
+  }
+
   /** The ledger's clock, as an ISO instant. */
   nowIso(): string {
     return this.now().toISOString();

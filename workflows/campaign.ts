@@ -8,6 +8,7 @@
  * cancellation of this workflow, which cancels the shards).
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -38,6 +39,9 @@ const { sendCampaignMessage, writeFinalSummary } = proxyActivities<ReturnType<ty
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '2 minutes',
   retry: DELIVERY_RETRY,
+  // On cancel, wait until a running batch stops at a message boundary: the campaign never closes
+  // with a send in flight whose outcome the ledger has not recorded.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 export type CampaignState = 'scheduled' | 'running' | 'paused' | 'summarising' | 'completed' | 'cancelled';
@@ -91,6 +95,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let plan = input.plan;
   let planRef = input.planRef;
   const info = workflowInfo();
+  // Names this run of the campaign in the delivery ledger (stable across the shards' continue-as-new).
+  const scope = `${info.workflowId}@${info.firstExecutionRunId}`;
   const clock = resolveClock(input.clock, Date.now(), Date.parse(plan.campaign.periodStart));
   const now = () => campaignNowMs(clock, Date.now());
   let assignment: ShardAssignment = assignShards(plan, {}, input.shardSize);
@@ -115,7 +121,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const startShard = async (shard: number) => {
     const handle = await startChild(departmentShardWorkflow, {
       workflowId: shardWorkflowId(info.workflowId, shard),
-      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock }],
+      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock, scope, startedAtMs: now() }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
     children.set(shard, handle);
@@ -210,7 +216,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     setState('summarising');
     const results: ShardResult[] = [];
     for (const handle of children.values()) results.push(await handle.result());
-    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString() });
+    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString(), scope });
     const totals = results.reduce(
       (a, r) => ({ obligations: a.obligations + r.obligations, onTime: a.onTime + r.submitted, late: a.late + r.late, excused: a.excused + r.excused, missing: a.missing + r.missing }),
       { obligations: 0, onTime: 0, late: 0, excused: 0, missing: 0 },
@@ -233,7 +239,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   async function runInstant(item: CampaignInstant): Promise<void> {
     // Roll-ups and digests go to the coordinator even while reminders are paused.
-    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, planRef, instant: item });
+    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, planRef, instant: item, scope });
     if (outcome) sent.push({ kind: item.kind, at: new Date(item.atMs).toISOString(), occurrence: item.occurrence, sent: outcome.sent, failed: outcome.failed });
   }
 }

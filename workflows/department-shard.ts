@@ -7,6 +7,7 @@
  * activity in one batch per instant. Long campaigns continue as new when the history grows.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -47,6 +48,9 @@ const { deliverMessages } = proxyActivities<ReturnType<typeof createActivities>>
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '2 minutes',
   retry: DELIVERY_RETRY,
+  // On cancel, wait until a running batch stops at a message boundary: the campaign never closes
+  // with a send in flight whose outcome the ledger has not recorded.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 export interface ShardInput {
@@ -57,6 +61,10 @@ export interface ShardInput {
   /** Reference of the full compiled plan in the plan store (activities render messages from it). */
   planRef: string;
   clock: CampaignClock;
+  /** The campaign run's name in the delivery ledger. */
+  scope: string;
+  /** Campaign time the shard was started (later than the period start for shards an amendment adds). */
+  startedAtMs: number;
   /** Carried over when the shard continues as new. */
   state?: ShardState;
   outbox?: ComposeRequest[];
@@ -92,7 +100,9 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   let planRef = input.planRef;
   const clock = input.clock;
   const periodStartMs = Date.parse(plan.campaign.periodStart);
-  const state: ShardState = input.state ?? initialShardState(plan, periodStartMs - 1);
+  // A shard added by an amendment starts from the amendment: nothing before it is sent, and what
+  // was already due is not owed (see syncObligations).
+  const state: ShardState = input.state ?? initialShardState(plan, Math.max(periodStartMs, input.startedAtMs) - 1);
   const outbox: ComposeRequest[] = input.outbox ?? [];
   let wake = false;
   const now = () => campaignNowMs(clock, Date.now());
@@ -172,7 +182,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     wake = true;
   });
   setHandler(amendShardSignal, (amendment) => {
-    amendObligations(plan, amendment.plan, state);
+    amendObligations(plan, amendment.plan, state, now());
     plan = amendment.plan;
     planRef = amendment.planRef;
     wake = true;
@@ -207,19 +217,19 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       const launch: ComposeRequest[] = plan.departments
         .filter((d) => !state.launched.includes(d.id))
         .map((d) => ({ kind: 'launch', departmentId: d.id, link: '' }));
-      if (launch.length) record(launch, await deliverMessages({ planRef, requests: launch }), () => undefined);
+      if (launch.length) record(launch, await deliverMessages({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString() }), () => undefined);
     }
     const items = ladder(plan, state, () => '');
     const due = dueItems(items, state, t);
     if (due.length && !state.paused) {
-      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request) });
+      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString() });
       record(due.map((i) => i.request), outcomes, (i) => due[i]!.obligation);
     }
     // While paused, what falls due is skipped for good, not sent on resume.
     state.processedUntilMs = Math.max(state.processedUntilMs, t);
     if (outbox.length) {
       const batch = outbox.splice(0, outbox.length);
-      const outcomes = await deliverMessages({ planRef, requests: batch });
+      const outcomes = await deliverMessages({ planRef, requests: batch, scope: input.scope, at: new Date(t).toISOString() });
       record(batch, outcomes, (i) => {
         const r = batch[i] as { occurrenceKey: string; departmentId: string };
         return `${r.occurrenceKey}|${r.departmentId}`;
