@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CampaignClient } from '../../client/campaign-client';
+import { campaignInstants } from '../../engine/campaign-instants';
+import { loadPlanFile } from '../../plan/load';
+import type { CompiledPlan } from '../../plan/timeline';
+import { BlobStore } from '../../store/blob-store';
+import { PlanStore } from '../../store/plan-store';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { uniqueId } from '../support/temporal';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The message keys the plan's timeline calls for when nobody submits: a launch notice per
+ * department, every reminder and every department-facing escalation rung of every obligation, a
+ * roll-up per occurrence, a coordinator digest per instant of a coordinator rung, the weekly
+ * digests and the final summary. Derived from the compiled timeline (tested against the notices
+ * elsewhere), independently of the engine's own bookkeeping.
+ */
+function expectedKeys(plan: CompiledPlan): string[] {
+  const id = plan.campaign.id;
+  const keys: string[] = plan.departments.map((d) => `${id}/launch/${d.id}/launch`);
+  for (const d of plan.deadlines) {
+    for (const occ of d.occurrences) {
+      for (const dept of d.departments) {
+        for (const r of occ.reminders) keys.push(`${id}/${occ.key}/${dept}/reminder-${r.before}`);
+        for (const e of occ.escalations) if (e.to[0] !== 'coordinator') keys.push(`${id}/${occ.key}/${dept}/escalation-${e.step}@${e.at}`);
+      }
+    }
+  }
+  for (const i of campaignInstants(plan)) {
+    if (i.kind === 'rollup') keys.push(`${id}/${i.occurrence}/rollup`);
+    else keys.push(`${id}/${i.kind}/*`);
+  }
+  keys.push(`${id}/final-summary/final-summary`);
+  return keys.sort();
+}
+
+/** A received key, with escalation instants normalised to the plan's ISO form and digest steps folded. */
+function normalise(key: string): string {
+  const m = /^(.*\/escalation-\d+)@(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(key);
+  if (m) {
+    const utc = Date.UTC(+m[2]!, +m[3]! - 1, +m[4]!, +m[5]!, +m[6]!, +m[7]!);
+    return `${m[1]}@${new Date(utc + 8 * 3_600_000).toISOString().replace('Z', '+08:00')}`;
+  }
+  return key.replace(/\/(coordinator-digest|weekly-digest)\/[^/]+$/, '/$1/*');
+}
+
+describe('a worker killed in the middle of a rehearsal (real dev server, real SMTP, worker processes)', () => {
+  let sink: SmtpSink;
+  let dataDir: string;
+  let connection: Connection;
+  let client: CampaignClient;
+  let taskQueue: string;
+  const workers: ChildProcess[] = [];
+
+  const startWorker = () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/campaign.mjs'), 'worker'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        CAMPAIGN_DATA_DIR: dataDir,
+        PORTAL_SECRET: 'worker-restart-test-secret-0123456789',
+        SMTP_URL: sink.url,
+        SMTP_FROM: '春风行动办公室 <noreply@campaign.example>',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.resume();
+    child.stderr!.resume();
+    workers.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-restart-'));
+    taskQueue = uniqueId('restart');
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    client = new CampaignClient(new Client({ connection }), new PlanStore(new BlobStore(path.join(dataDir, 'blobs'))), taskQueue);
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    await connection?.close();
+    await sink?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('goes on under a new worker with nothing lost and nothing sent twice', async () => {
+    const result = loadPlanFile(path.join(ROOT, 'definitions/demo.yaml'));
+    if (!result.ok) throw new Error('demo plan does not compile');
+    const plan = result.plan;
+    plan.campaign.id = uniqueId('restart');
+    // 1 campaign day = 1.5 s: the three-week demo plays in about 32 s.
+    const { handle } = await client.start(plan, { workflowId: `campaign/${plan.campaign.id}`, clock: { mode: 'rehearsal', scale: 1.5 / 86_400 } });
+    const first = startWorker();
+    // Kill it without warning a third of the way through, while messages are going out.
+    await new Promise((r) => setTimeout(r, 11_000));
+    const sentBeforeKill = sink.messages.length;
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    await new Promise((r) => setTimeout(r, 3_000));
+    startWorker();
+    const outcome = await handle.result();
+
+    const received = sink.messages.map((m) => normalise(m.headers['x-campaign-key'] ?? '')).sort();
+    console.log(`worker killed after ${sentBeforeKill} of ${received.length} messages; the new worker sent the rest`);
+    expect(sentBeforeKill).toBeGreaterThan(0);
+    expect(sentBeforeKill).toBeLessThan(received.length);
+    expect(received).toEqual(expectedKeys(plan));
+    const ids = sink.messages.map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(outcome.totals).toMatchObject({ obligations: 12, missing: 12 });
+  });
+});
