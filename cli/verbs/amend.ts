@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { ExitCode, UserError } from '../errors';
-import { formatDiagnostic, summarize } from '../../plan/diagnostics';
-import { loadPlanFile } from '../../plan/load';
+import { UserError } from '../errors';
+import { loadPlanOrReport } from '../plan-input';
 import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../engine/plan-diff';
 
 interface AmendOpts {
@@ -19,15 +18,8 @@ export function register(program: Command): void {
     .option('-y, --yes', 'apply without asking (required without a terminal)')
     .option('--json', 'print the differences and the amendment as JSON')
     .action(async (id: string, file: string, opts: AmendOpts) => {
-      const loaded = loadPlanFile(file);
-      for (const w of loaded.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
-      if (!loaded.ok) {
-        for (const e of loaded.errors) process.stderr.write(`${formatDiagnostic(e)}\n`);
-        process.stderr.write(`${summarize(file, loaded.errors.length, loaded.warnings.length)}\n`);
-        process.exitCode = ExitCode.invalid;
-        return;
-      }
-      const next = loaded.plan;
+      const next = loadPlanOrReport(file);
+      if (!next) return;
       const { withCampaigns, confirm } = await import('../context');
       await withCampaigns(opts, async (ctx) => {
         const info = await ctx.campaigns.info(id);

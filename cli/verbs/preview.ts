@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../errors';
-import { formatDiagnostic, summarize } from '../../plan/diagnostics';
-import { loadPlanFile } from '../../plan/load';
+import { loadPlanOrReport } from '../plan-input';
 import { departmentCalendars, previewJson, previewText } from '../../plan/preview';
 
 /** `campaign preview <plan> [--json] [--ics DIR]`: the timeline a plan compiles to. */
@@ -15,15 +14,8 @@ export function register(program: Command): void {
     .option('--json', 'print the campaign and one obligation per deadline occurrence and department, as JSON')
     .option('--ics <dir>', 'also write one calendar file per department: <dir>/<department-id>.ics')
     .action((file: string, opts: { json?: boolean; ics?: string }) => {
-      const result = loadPlanFile(file);
-      for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
-      if (!result.ok) {
-        for (const e of result.errors) process.stderr.write(`${formatDiagnostic(e)}\n`);
-        process.stderr.write(`${summarize(file, result.errors.length, result.warnings.length)}\n`);
-        process.exitCode = ExitCode.invalid;
-        return;
-      }
-      const plan = result.plan;
+      const plan = loadPlanOrReport(file);
+      if (!plan) return;
       if (opts.json) process.stdout.write(`${JSON.stringify(previewJson(plan), null, 2)}\n`);
       else process.stdout.write(previewText(plan));
       if (opts.ics !== undefined) {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors';
-import { formatDiagnostic, summarize } from '../../plan/diagnostics';
-import { loadPlanFile } from '../../plan/load';
+import { loadPlanOrReport } from '../plan-input';
 import type { ClockRequest } from '../../engine/clock';
 import { parseRehearsal } from '../../engine/clock';
 import { assignShards, campaignWorkflowId, shardNumbers } from '../../engine/shards';
@@ -38,16 +37,8 @@ export function register(program: Command): void {
         if ('error' in r) throw new UserError(r.error, ExitCode.usage);
         clock = { mode: 'rehearsal', scale: r.scale };
       }
-      const loaded = loadPlanFile(file);
-      // stdout is for the result (JSON with --json); the plan's problems go to stderr.
-      for (const w of loaded.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
-      if (!loaded.ok) {
-        for (const e of loaded.errors) process.stderr.write(`${formatDiagnostic(e)}\n`);
-        process.stderr.write(`${summarize(file, loaded.errors.length, loaded.warnings.length)}\n`);
-        process.exitCode = ExitCode.invalid;
-        return;
-      }
-      const plan = loaded.plan;
+      const plan = loadPlanOrReport(file);
+      if (!plan) return;
       let workflowId = opts.workflowId?.trim() || campaignWorkflowId(plan.campaign.id);
       if (!workflowId.startsWith('campaign/')) workflowId = `campaign/${workflowId}`;
       const shortId = workflowId.replace(/^campaign\//, '');

@@ -1,0 +1,21 @@
+import { ExitCode } from './errors';
+import { formatDiagnostic, summarize } from '../plan/diagnostics';
+import { loadPlanFile } from '../plan/load';
+import type { CompiledPlan } from '../plan/timeline';
+
+/**
+ * Loads a plan for a verb that needs a valid one (preview, start, amend): warnings and errors go
+ * to stderr as `file:line:col`, so stdout stays the verb's result. Returns undefined (exit code 1
+ * set) when the plan has errors.
+ */
+export function loadPlanOrReport(file: string): CompiledPlan | undefined {
+  const result = loadPlanFile(file);
+  for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+  if (!result.ok) {
+    for (const e of result.errors) process.stderr.write(`${formatDiagnostic(e)}\n`);
+    process.stderr.write(`${summarize(file, result.errors.length, result.warnings.length)}\n`);
+    process.exitCode = ExitCode.invalid;
+    return undefined;
+  }
+  return result.plan;
+}
