@@ -40,9 +40,12 @@ export function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstan
       };
     }
     case 'coordinator-digest': {
-      const late = obligations.filter((o) => instant.occurrences.includes(o.occurrence) && isLate(o, instant.atMs));
-      if (late.length === 0) return undefined;
-      return { kind: 'coordinator-digest', at, late: late.map((o) => ({ occurrenceKey: o.occurrence, departmentId: o.department })), link };
+      const mine = obligations.filter((o) => instant.occurrences.includes(o.occurrence));
+      const late = mine.filter((o) => isLate(o, instant.atMs));
+      const failures = mine.flatMap((o) => o.deliveries.flatMap((d) => d.failed.map((f) => ({ occurrenceKey: o.occurrence, departmentId: o.department, address: f.address, reason: f.reason }))));
+      const unique = [...new Map(failures.map((f) => [`${f.departmentId}|${f.address}`, f])).values()];
+      if (late.length === 0 && unique.length === 0) return undefined;
+      return { kind: 'coordinator-digest', at, late: late.map((o) => ({ occurrenceKey: o.occurrence, departmentId: o.department })), failures: unique, link };
     }
     case 'weekly-digest': {
       const from = Date.parse(instant.weekStart);

@@ -53,7 +53,14 @@ export type ComposeRequest =
    * with leaders in Cc, escalation = the coordinating office. See {@link escalationKind}.
    */
   | { kind: 'overdue' | 'escalation'; occurrenceKey: string; departmentId: string; step: number; at: string; due?: string; link?: string }
-  | { kind: 'coordinator-digest'; at: string; late: Array<{ occurrenceKey: string; departmentId: string; link?: string }>; link?: string }
+  | {
+      kind: 'coordinator-digest';
+      at: string;
+      late: Array<{ occurrenceKey: string; departmentId: string; link?: string }>;
+      /** Recipients the mail server refused for good, for the office to correct. */
+      failures?: Array<{ occurrenceKey: string; departmentId: string; address: string; reason: string }>;
+      link?: string;
+    }
   | {
       kind: 'receipt';
       occurrenceKey: string;
@@ -225,6 +232,10 @@ export function composeMessage(plan: CompiledPlan, req: ComposeRequest, opts: Co
           const { deadline, occurrence } = P.occurrence(l.occurrenceKey);
           const dept = P.department(l.departmentId);
           return { department: { ...deptInfo(dept), contacts: dept.contacts }, deadline: P.info(deadline, occurrence), link: l.link };
+        }),
+        failures: (req.failures ?? []).map((f) => {
+          const { deadline, occurrence } = P.occurrence(f.occurrenceKey);
+          return { department: deptInfo(P.department(f.departmentId)), deadline: P.info(deadline, occurrence), address: f.address, reason: f.reason };
         }),
         link: req.link,
       });

@@ -127,9 +127,18 @@ export interface LateItem {
   link?: string;
 }
 
+export interface DeliveryFailureItem {
+  department: DepartmentInfo;
+  deadline: DeadlineInfo;
+  address: string;
+  reason: string;
+}
+
 export interface CoordinatorDigestContext extends Common {
   at: string;
   late: LateItem[];
+  /** Messages the mail server refused for good (bad addresses...): the office must fix them. */
+  failures?: DeliveryFailureItem[];
   /** The coordinator's dashboard. */
   link?: string;
 }
@@ -352,6 +361,7 @@ function buildView(kind: MessageKind, ctx: ContextByKind[MessageKind]): View {
         items,
         count: items.length,
         departmentCount: new Set(c.late.map((l) => l.department.id)).size,
+        failures: (c.failures ?? []).map((f, i) => ({ n: i + 1, ...dept(f.department), ...dl(f.deadline), address: f.address, reason: f.reason })),
         link: link(c.link),
       };
     }

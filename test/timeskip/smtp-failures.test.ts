@@ -71,5 +71,10 @@ describe('SMTP failures during a campaign (time-skipping server, real SMTP serve
     const entry = north.deliveries.find((d) => d.step.startsWith('escalation-1'))!;
     expect(entry.sent).toEqual(['north@demo.example']);
     expect(entry.failed).toEqual([{ address: 'north-leader@demo.example', reason: expect.stringMatching(/^550/) }]);
+    // The coordinator's digest one working day later names the refused address.
+    await c.at('03-07 12:30');
+    const digest = c.mine().find((m) => campaignKey(m).startsWith(`${c.id}/coordinator-digest/`))!;
+    expect(digest.text).toContain('north-leader@demo.example');
+    expect(digest.text).toContain('拒收');
   });
 });
