@@ -39,6 +39,7 @@ export interface StartOptions {
   /** Override the workflow id (tests run the same plan many times). */
   workflowId?: string;
   shardSize?: number;
+  shardHistoryLimit?: number;
 }
 
 export interface StatusMatrix {
@@ -81,7 +82,7 @@ export class CampaignClient {
     const handle = await this.temporal.workflow.start(campaignWorkflow, {
       taskQueue: this.taskQueue,
       workflowId,
-      args: [{ plan, planRef, clock: opts.clock ?? { mode: 'real' }, shardSize: opts.shardSize }],
+      args: [{ plan, planRef, clock: opts.clock ?? { mode: 'real' }, shardSize: opts.shardSize, shardHistoryLimit: opts.shardHistoryLimit }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: plan.campaign.id },
         { key: CAMPAIGN_TITLE, value: plan.campaign.title },

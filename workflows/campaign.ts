@@ -52,6 +52,8 @@ export interface CampaignInput {
   clock: ClockRequest;
   /** Departments per shard workflow (tests use small shards to exercise the split). */
   shardSize?: number;
+  /** History length past which shards continue as new (tests use small values to exercise it). */
+  shardHistoryLimit?: number;
 }
 
 export interface CampaignResult {
@@ -121,7 +123,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const startShard = async (shard: number) => {
     const handle = await startChild(departmentShardWorkflow, {
       workflowId: shardWorkflowId(info.workflowId, shard),
-      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock, scope, startedAtMs: now() }],
+      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock, scope, startedAtMs: now(), historyLimit: input.shardHistoryLimit }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
     children.set(shard, handle);

@@ -65,6 +65,8 @@ export interface ShardInput {
   scope: string;
   /** Campaign time the shard was started (later than the period start for shards an amendment adds). */
   startedAtMs: number;
+  /** Continue as new past this many history events (default HISTORY_SOFT_LIMIT; tests use small values). */
+  historyLimit?: number;
   /** Carried over when the shard continues as new. */
   state?: ShardState;
   outbox?: ComposeRequest[];
@@ -236,7 +238,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       });
     }
     if (t >= periodEndMs) break;
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_SOFT_LIMIT) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_SOFT_LIMIT)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof departmentShardWorkflow>({ ...input, plan, planRef, state, outbox });
     }

@@ -89,7 +89,8 @@ const EXPECTED = [
   '03-25 00:00 final-summary final-summary to:office@demo.example',
 ];
 
-describe('the demo campaign from launch to final summary (time-skipping server, real SMTP)', () => {
+function demoRun(title: string, startOptions: { shardHistoryLimit?: number }, extra?: (ctx: () => { e: EngineEnv; workflowId: string }) => void) {
+describe(title, () => {
   let e: EngineEnv;
   let clock: CampaignClock;
   let result: CampaignResult;
@@ -99,7 +100,7 @@ describe('the demo campaign from launch to final summary (time-skipping server, 
     e = await startEngineEnv();
     const plan = compiledPlan(PLAN);
     workflowId = uniqueId('campaign/demo');
-    const started = await e.client.start(plan, { workflowId, clock: { mode: 'rehearsal', scale: 1, startAt: local('03-03 23:00') } });
+    const started = await e.client.start(plan, { workflowId, clock: { mode: 'rehearsal', scale: 1, startAt: local('03-03 23:00') }, ...startOptions });
     clock = (await e.client.info(workflowId)).clock;
     const submit = async (at: string, department: string, deadline: string, extra: Record<string, unknown>) => {
       await advanceTo(e, clock, local(at));
@@ -142,5 +143,21 @@ describe('the demo campaign from launch to final summary (time-skipping server, 
     expect(table(W3).totals).toMatchObject({ fairs: 9, hired: 50, hired_women: 21 });
     expect(table(W3).missing).toEqual(['north']);
     expect(table(C).missing).toEqual(['north']);
+  });
+  extra?.(() => ({ e, workflowId }));
+});
+}
+
+demoRun('the demo campaign from launch to final summary (time-skipping server, real SMTP)', {});
+
+demoRun('the same campaign with its shard continuing as new every ~60 history events', { shardHistoryLimit: 60 }, (ctx) => {
+  it('did continue as new, several times, carrying the obligations across runs', async () => {
+    const { e, workflowId } = ctx();
+    const info = await e.client.info(workflowId);
+    const shard = e.env.client.workflow.getHandle(info.shards[0]!.workflowId);
+    const history = await shard.fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    expect(started.continuedExecutionRunId).toBeTruthy();
+    expect(history.events!.length).toBeLessThan(200);
   });
 });
