@@ -202,7 +202,8 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     planRef,
   }));
 
-  const periodEndMs = Date.parse(plan.campaign.periodEnd);
+  // Read each time: an amendment may move the end of the period.
+  const periodEndMs = () => Date.parse(plan.campaign.periodEnd);
   const record = (requests: ComposeRequest[], outcomes: DeliveryEntry[], obligationOf: (i: number) => string | undefined) => {
     outcomes.forEach((o, i) => {
       const key = obligationOf(i);
@@ -237,12 +238,12 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
         return `${r.occurrenceKey}|${r.departmentId}`;
       });
     }
-    if (t >= periodEndMs) break;
+    if (t >= periodEndMs()) break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_SOFT_LIMIT)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof departmentShardWorkflow>({ ...input, plan, planRef, state, outbox });
     }
-    const next = Math.min(nextInstant(ladder(plan, state, () => ''), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs);
+    const next = Math.min(nextInstant(ladder(plan, state, () => ''), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
     wake = false;
     const timedOut = !(await condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
     if (timedOut && now() < next) {
