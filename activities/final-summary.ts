@@ -1,11 +1,12 @@
 /**
  * The final summary: every deadline's table (rows per department, 总计, missing departments)
- * written to the blob store as JSON and CSV, and mailed to the coordinator. The workflow keeps
- * only the references.
+ * written to the blob store as XLSX (laid out like the notice's table), CSV and JSON, and mailed
+ * to the coordinator with the XLSX attached. The workflow keeps only the references.
  */
 import { composeMessage } from '../mail/compose';
 import { deliverOnce } from '../mail/ledger';
 import { summarise, summaryCsv } from '../submissions/summary';
+import { summaryXlsx } from '../submissions/xlsx';
 import { campaignObligations } from './campaign-messages';
 import type { ActivityDeps } from './deps';
 
@@ -18,6 +19,8 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
     const csvText = tables.map((t) => `# ${t.title} (${t.occurrence})\r\n${summaryCsv(t).replace(/^\uFEFF/, '')}`).join('\r\n');
     const csvBytes = Buffer.from(`\uFEFF${csvText}`, 'utf8');
     const csv = await deps.blobs.put(csvBytes);
+    const xlsxBytes = await summaryXlsx(plan, tables);
+    const xlsx = await deps.blobs.put(xlsxBytes);
     const totals = {
       obligations: obligations.length,
       onTime: obligations.filter((o) => o.status === 'submitted').length,
@@ -26,10 +29,10 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
     };
     const composed = composeMessage(
       plan,
-      { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.csv`, content: csvBytes }, link: deps.coordinatorLink?.(plan.campaign.id) },
+      { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.xlsx`, path: deps.blobs.pathOf(xlsx) }, link: deps.coordinatorLink?.(plan.campaign.id) },
       { from: deps.from },
     );
     await deliverOnce(deps.ledger.scoped(input.scope), deps.mailer, composed.message, composed.key);
-    return { json, csv };
+    return { json, csv, xlsx };
   };
 }

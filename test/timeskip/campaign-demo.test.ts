@@ -144,6 +144,18 @@ describe(title, () => {
     expect(table(W3).missing).toEqual(['north']);
     expect(table(C).missing).toEqual(['north']);
   });
+
+  it('mails the coordinator the summary workbook, whose 总计 rows are the same sums', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const mail = e.sink.messages.find((m) => (m.headers['x-campaign-key'] ?? '').endsWith('/final-summary/final-summary'))!;
+    const attachment = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'))!;
+    expect(attachment.content).toEqual(await e.deps.blobs.get(result.summary.xlsx!));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(attachment.content as never);
+    const sheet = wb.worksheets.find((w) => w.name.includes('03-20'))!;
+    const totalRow = sheet.getRows(1, sheet.rowCount)!.find((r) => r.getCell(1).value === '总计')!;
+    expect(totalRow.values).toEqual(expect.arrayContaining([9, 50, 21]));
+  });
   extra?.(() => ({ e, workflowId }));
 });
 }
