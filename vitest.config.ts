@@ -38,6 +38,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/setup/dev-server.ts'],
+          setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

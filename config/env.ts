@@ -31,6 +31,18 @@ export const envSchema = z
     PORTAL_BASE_URL: z.string().url().default('http://127.0.0.1:8080'),
     /** Secret for the departments' link tokens (HMAC). At least 32 characters. */
     PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters (generate one with: openssl rand -hex 32)').optional(),
+    /** Port the portal listens on (`campaign portal`, `npm start`). */
+    PORTAL_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Host the portal binds to. */
+    PORTAL_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The coordinator's login on the portal. */
+    PORTAL_COORDINATOR_USER: z.string().min(1).default('coordinator'),
+    /** The coordinator's password; the coordinator pages are disabled while it is unset. */
+    PORTAL_COORDINATOR_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    /** Largest file a department may upload (bytes). */
+    PORTAL_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+    /** Most files in one submission. */
+    PORTAL_MAX_FILES: z.coerce.number().int().positive().max(100).default(10),
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
   })
   .superRefine((env, ctx) => {

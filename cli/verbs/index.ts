@@ -6,6 +6,7 @@ import { register as extend } from './extend';
 import { register as history } from './history';
 import { register as list } from './list';
 import { register as pause } from './pause';
+import { register as portal } from './portal';
 import { register as preview } from './preview';
 import { register as resume } from './resume';
 import { register as start } from './start';
@@ -30,4 +31,5 @@ export const verbs: Array<(program: Command) => void> = [
   cancel,
   history,
   worker,
+  portal,
 ];

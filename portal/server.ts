@@ -1,0 +1,106 @@
+/**
+ * The portal: a node:http server, server-rendered pages, no client-side script.
+ *
+ *   GET  /d/<token>                          the department's obligations and forms
+ *   POST /d/<token>/submit                   the web form (multipart)
+ *   GET  /d/<token>/template/<deadline>.xlsx the form as an Excel template
+ *   POST /d/<token>/upload                   a filled template
+ *   GET  /c/login, POST /c/login, POST /c/logout
+ *   GET  /c, /c/<id>, /c/<id>/d/<dept>, /c/<id>/summary/<occurrence>[.csv|.xlsx], /c/<id>/file/<sha256>
+ *   POST /c/<id>/excuse, /c/<id>/extend
+ *   GET  /static/portal.css, /healthz
+ *
+ * Every response carries the security headers; an unexpected error is logged and answered with a
+ * plain page, never a stack trace.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CampaignClient } from '../client/campaign-client';
+import type { AppEnv } from '../config/env';
+import { stores } from '../worker/dependencies';
+import type { Client } from '@temporalio/client';
+import { send, sendRefusal, type Ctx, type PortalConfig, type PortalDeps } from './context';
+import { coordinatorRoute } from './coordinator';
+import { departmentRoute } from './department';
+import { CSS } from './html';
+
+export type { PortalConfig, PortalDeps } from './context';
+
+export interface Portal {
+  server: Server;
+  /** http://host:port once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function portalConfigFromEnv(env: AppEnv): PortalConfig {
+  if (!env.PORTAL_SECRET) throw new Error('PORTAL_SECRET is not set: the department links are signed with it (at least 32 characters).');
+  return {
+    secret: env.PORTAL_SECRET,
+    baseUrl: env.PORTAL_BASE_URL,
+    coordinator: env.PORTAL_COORDINATOR_PASSWORD ? { user: env.PORTAL_COORDINATOR_USER, password: env.PORTAL_COORDINATOR_PASSWORD } : undefined,
+    maxUploadBytes: env.PORTAL_MAX_UPLOAD_BYTES,
+    maxFiles: env.PORTAL_MAX_FILES,
+    temporalWebUiUrl: env.TEMPORAL_WEB_UI_URL,
+    namespace: env.TEMPORAL_NAMESPACE,
+  };
+}
+
+export function portalDepsFromEnv(env: AppEnv, temporal: Client): PortalDeps {
+  const { blobs, plans } = stores(env);
+  return { campaigns: new CampaignClient(temporal, plans, env.TEMPORAL_TASK_QUEUE), blobs };
+}
+
+export function createPortalHandler(config: PortalConfig, deps: PortalDeps) {
+  const ctx: Ctx = { config, deps };
+  const log = config.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://portal.invalid');
+      const parts = url.pathname.split('/').slice(1).map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          return '\u0000';
+        }
+      });
+      if (parts.includes('\u0000') || parts.includes('..')) return sendRefusal(res, 400, '请求有误', '请求的地址有误。');
+      if (url.pathname === '/static/portal.css') return send(res, 200, CSS, 'text/css; charset=utf-8');
+      if (url.pathname === '/healthz') return send(res, 200, 'ok\n', 'text/plain; charset=utf-8');
+      if (url.pathname === '/' || url.pathname === '') {
+        return sendRefusal(res, 200, '春风行动报送平台', '各单位请使用活动办公室邮件中发给本单位的专用链接进入报送页面。协调人请从 /c/login 登录。');
+      }
+      if (parts[0] === 'd' && parts[1]) return await departmentRoute(ctx, req, res, parts[1], parts.slice(2).filter((p, i, a) => p !== '' || i < a.length - 1));
+      if (parts[0] === 'c') return await coordinatorRoute(ctx, req, res, parts.slice(1).filter((p) => p !== ''));
+      if (req.method === 'POST') req.resume();
+      return sendRefusal(res, 404, '页面不存在', '没有这个页面。');
+    } catch (err) {
+      log(`portal: ${req.method} ${String(req.url).replace(/\/d\/[^/?]+/, '/d/<token>')} failed: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) sendRefusal(res, 500, '系统繁忙', '系统暂时无法处理此请求，请稍后再试。如仍有问题，请联系活动办公室。');
+      else res.destroy();
+    }
+  };
+}
+
+export async function startPortal(config: PortalConfig, deps: PortalDeps, opts: { port: number; host?: string }): Promise<Portal> {
+  const handler = createPortalHandler(config, deps);
+  const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,34 @@
+/** The state of an obligation as the portal shows it (and the CSS class that colours it). */
+import type { CompiledPlan } from '../plan/timeline';
+import type { ObligationView } from '../workflows/department-shard';
+
+export type DisplayState = 'submitted' | 'late' | 'excused' | 'pending' | 'overdue' | 'future';
+
+export const STATE_LABELS: Record<DisplayState, string> = {
+  submitted: '已报',
+  late: '迟报',
+  excused: '免报',
+  pending: '待报',
+  overdue: '逾期',
+  future: '未开始',
+};
+
+export function opensOf(plan: CompiledPlan, o: Pick<ObligationView, 'deadline' | 'occurrence'>): string | undefined {
+  return plan.deadlines.find((d) => d.id === o.deadline)?.occurrences.find((x) => x.key === o.occurrence)?.opens;
+}
+
+export function displayState(plan: CompiledPlan, o: ObligationView, nowMs: number): DisplayState {
+  if (o.status !== 'pending') return o.status;
+  if (Date.parse(o.due) < nowMs) return 'overdue';
+  const opens = opensOf(plan, o);
+  if (opens && Date.parse(opens) > nowMs) return 'future';
+  return 'pending';
+}
+
+export function occurrenceLabel(plan: CompiledPlan, occurrenceKey: string): string {
+  for (const d of plan.deadlines) {
+    const occ = d.occurrences.find((o) => o.key === occurrenceKey);
+    if (occ) return d.occurrences.length > 1 || d.kind === 'recurring' ? `${d.title}（${occurrenceKey.split('@')[1] ?? occurrenceKey}）` : d.title;
+  }
+  return occurrenceKey;
+}
