@@ -36,24 +36,30 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
   return async function deliverMessages(input: { planRef: string; requests: ComposeRequest[]; scope: string; at: string }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);
     const ledger = deps.ledger.scoped(input.scope);
-    const out: DeliveryEntry[] = [];
-    let transient: TransientSmtpError | undefined;
     const ctx = Context.current();
-    for (const raw of input.requests) {
-      // Cancelled (the campaign was cancelled): stop between messages; what went out is in the ledger.
-      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('campaign cancelled while sending; the messages sent so far are recorded');
-      const req = withLink(deps, plan.campaign.id, raw);
-      const composed = composeMessage(plan, req, { from: deps.from });
-      const at = 'at' in req && typeof req.at === 'string' ? req.at : input.at;
-      try {
-        const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key);
-        out.push(recordsToEntry(composed.kind, composed.key.step, at, records));
-      } catch (err) {
-        if (!(err instanceof TransientSmtpError)) throw err;
-        transient ??= err;
+    const out: DeliveryEntry[] = new Array(input.requests.length);
+    let transient: TransientSmtpError | undefined;
+    let next = 0;
+    let done = 0;
+    // As many messages in flight as the SMTP pool has connections; each one is exactly-once on its own.
+    const sendNext = async (): Promise<void> => {
+      for (let i = next++; i < input.requests.length; i = next++) {
+        // Cancelled (the campaign was cancelled): stop between messages; what went out is in the ledger.
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('campaign cancelled while sending; the messages sent so far are recorded');
+        const req = withLink(deps, plan.campaign.id, input.requests[i]!);
+        const composed = composeMessage(plan, req, { from: deps.from });
+        const at = 'at' in req && typeof req.at === 'string' ? req.at : input.at;
+        try {
+          const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key);
+          out[i] = recordsToEntry(composed.kind, composed.key.step, at, records);
+        } catch (err) {
+          if (!(err instanceof TransientSmtpError)) throw err;
+          transient ??= err;
+        }
+        ctx.heartbeat(++done);
       }
-      ctx.heartbeat(out.length);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.sendConcurrency ?? 5, input.requests.length) }, sendNext));
     if (transient) throw transient;
     return out;
   };

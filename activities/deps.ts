@@ -19,4 +19,6 @@ export interface ActivityDeps {
   /** To query shard workflows for roll-ups and summaries. */
   temporal: Client;
   now: () => Date;
+  /** Messages of one batch in flight at once (default 5: match SMTP_POOL_MAX_CONNECTIONS). */
+  sendConcurrency?: number;
 }

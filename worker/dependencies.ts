@@ -43,5 +43,6 @@ export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig 
     coordinatorLink: (campaignId) => `${env.PORTAL_BASE_URL.replace(/\/$/, '')}/c/${encodeURIComponent(campaignId)}`,
     temporal: client,
     now: () => new Date(),
+    sendConcurrency: mail.pool.maxConnections,
   };
 }

@@ -79,6 +79,7 @@ export async function startEngineEnv(): Promise<EngineEnv> {
     coordinatorLink: (c) => `http://portal.test/c/${c}`,
     temporal: env.client,
     now: () => new Date(),
+    sendConcurrency: mail.pool.maxConnections,
   };
   const taskQueue = uniqueId('campaigns');
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
