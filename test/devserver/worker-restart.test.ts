@@ -58,7 +58,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
   let connection: Connection;
   let client: CampaignClient;
   let taskQueue: string;
-  const workers: ChildProcess[] = [];
+  const workers: Array<{ child: ChildProcess; ready: Promise<void> }> = [];
 
   const startWorker = () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/campaign.mjs'), 'worker'], {
@@ -73,11 +73,28 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      // The worker logs to stderr.
+      child.stderr!.on('data', (b: Buffer) => {
+        output += b.toString();
+        if (output.includes('started on task queue')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
+    });
     child.stdout!.resume();
-    child.stderr!.resume();
-    workers.push(child);
-    return child;
+    const worker = { child, ready };
+    workers.push(worker);
+    return worker;
   };
+
+  async function untilReceived(n: number, timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (sink.messages.length < n) {
+      if (Date.now() > deadline) throw new Error(`only ${sink.messages.length} of ${n} messages arrived`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -87,7 +104,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     client = new CampaignClient(new Client({ connection }), new PlanStore(new BlobStore(path.join(dataDir, 'blobs'))), taskQueue);
   });
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
     await connection?.close();
     await sink?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -98,16 +115,18 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     if (!result.ok) throw new Error('demo plan does not compile');
     const plan = result.plan;
     plan.campaign.id = uniqueId('restart');
-    // 1 campaign day = 1.5 s: the three-week demo plays in about 32 s.
-    const { handle } = await client.start(plan, { workflowId: `campaign/${plan.campaign.id}`, clock: { mode: 'rehearsal', scale: 1.5 / 86_400 } });
     const first = startWorker();
-    // Kill it without warning a third of the way through, while messages are going out.
-    await new Promise((r) => setTimeout(r, 11_000));
+    await first.ready;
+    // 1 campaign day = 3 s: the three-week demo plays in about a minute.
+    const { handle } = await client.start(plan, { workflowId: `campaign/${plan.campaign.id}`, clock: { mode: 'rehearsal', scale: 3 / 86_400 } });
+    // Kill it without warning once the campaign is under way (launch notices and the first reminders out).
+    await untilReceived(10);
+    const exited = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await exited;
     const sentBeforeKill = sink.messages.length;
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
     await new Promise((r) => setTimeout(r, 3_000));
-    startWorker();
+    await startWorker().ready;
     const outcome = await handle.result();
 
     const received = sink.messages.map((m) => normalise(m.headers['x-campaign-key'] ?? '')).sort();
