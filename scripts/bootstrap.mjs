@@ -214,11 +214,33 @@ function chromium() {
   return '/usr/bin/chromium';
 }
 
+/** Pages and screenshots are Chinese: without a CJK font chromium draws empty boxes. */
+function chineseFont() {
+  if (skipBrowser) return;
+  const fcList = which('fc-list');
+  const has = fcList && spawnSync(fcList, [':lang=zh', 'family'], { encoding: 'utf8' }).stdout?.trim();
+  if (has) {
+    say('fonts: a Chinese font is installed');
+    return;
+  }
+  const apt = which('apt-get');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!apt || !isRoot) {
+    step('fonts: no Chinese font found; install one (e.g. Debian fonts-wqy-microhei) or screenshots show boxes instead of characters');
+    return;
+  }
+  const t = Date.now();
+  step("fonts: installing Debian's fonts-wqy-microhei (first time only)");
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'fonts-wqy-microhei'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  step(`fonts: installed in ${seconds(t)}`);
+}
+
 function main() {
   const t = Date.now();
   checkNode();
   npmDependencies();
   const paths = { temporalCli: temporalCli(), testServer: testServer(), chromium: chromium() };
+  chineseFont();
   mkdirSync(tools, { recursive: true });
   writeFileSync(join(tools, 'paths.json'), `${JSON.stringify(paths, null, 2)}\n`);
   try {
