@@ -231,6 +231,7 @@ function chineseFont() {
   }
   const t = Date.now();
   step("fonts: installing Debian's fonts-wqy-microhei (first time only)");
+  run('apt-get', ['update', '-qq']);
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'fonts-wqy-microhei'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   step(`fonts: installed in ${seconds(t)}`);
 }
