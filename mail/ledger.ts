@@ -24,9 +24,9 @@
  * the message to the server and then died (worker crash between the server's 250 and our ledger
  * write) or lost the connection before the reply. We resend it once more with the SAME Message-ID
  * and count it in `unconfirmedAttempts`. So a duplicate can only happen when a crash or a broken
- * connection lands in that window, it is at most one duplicate per such event (never more than
- * `unconfirmedAttempts`), and receivers (and mail systems that de-duplicate) can recognise it by its
- * Message-ID. We prefer a rare duplicate to a lost deadline notice. Recipients already `sent` or
+ * connection lands in that window, it is at most one duplicate per message then in flight (a batch
+ * activity sends up to SMTP_POOL_MAX_CONNECTIONS at once; never more than `unconfirmedAttempts`), and
+ * receivers (and mail systems that de-duplicate) can recognise it by its Message-ID. We prefer a rare duplicate to a lost deadline notice. Recipients already `sent` or
  * `failed-permanent` are never sent again: a repeated call returns the recorded result.
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -110,7 +110,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('goes on under a new worker with nothing lost and nothing sent twice', async () => {
+  it('goes on under a new worker with nothing lost, and at most the messages in flight at the kill sent again (same Message-ID)', async () => {
     const result = loadPlanFile(path.join(ROOT, 'definitions/demo.yaml'));
     if (!result.ok) throw new Error('demo plan does not compile');
     const plan = result.plan;
@@ -129,13 +129,25 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     await startWorker().ready;
     const outcome = await handle.result();
 
-    const received = sink.messages.map((m) => normalise(m.headers['x-campaign-key'] ?? '')).sort();
-    console.log(`worker killed after ${sentBeforeKill} of ${received.length} messages; the new worker sent the rest`);
+    const received = sink.messages.map((m) => normalise(m.headers['x-campaign-key'] ?? ''));
+    const expected = expectedKeys(plan);
+    const extra = received.length - expected.length;
+    console.log(`worker killed after ${sentBeforeKill} of ${received.length} messages (${extra} sent twice); the new worker sent the rest`);
     expect(sentBeforeKill).toBeGreaterThan(0);
     expect(sentBeforeKill).toBeLessThan(received.length);
-    expect(received).toEqual(expectedKeys(plan));
-    const ids = sink.messages.map((m) => m.messageId);
-    expect(new Set(ids).size).toBe(ids.length);
+    // Nothing lost, nothing that should not have been sent.
+    expect([...new Set(received)].sort()).toEqual([...new Set(expected)].sort());
+    // The stated bound (mail/ledger.ts): a SIGKILL between the server's 250 and the ledger write can
+    // make each message then in flight go out once more — at most the send concurrency (5) — and a
+    // copy always carries the original's Message-ID, so mail programs show it once.
+    expect(extra).toBeGreaterThanOrEqual(0);
+    expect(extra).toBeLessThanOrEqual(5);
+    const idsByKey = new Map<string, Set<string | undefined>>();
+    for (const m of sink.messages) {
+      const key = m.headers['x-campaign-key'] ?? '';
+      idsByKey.set(key, (idsByKey.get(key) ?? new Set()).add(m.messageId));
+    }
+    for (const ids of idsByKey.values()) expect(ids.size).toBe(1);
     expect(outcome.totals).toMatchObject({ obligations: 12, missing: 12 });
-  });
+  }, 480_000);
 });
