@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites, each runnable alone: `npm run test:unit`, `test:timeskip`, `test:devserver`, `test:browser`.
+// Suites, each runnable alone: `npm run test:unit`, `test:timeskip`, `test:dev`, `test:browser`
+// (together: `npm test`), and two that CI runs after `npm test`: `npm run test:faults` (the fault
+// suite) and `npm run test:scale` (the 1,000-department plan).
 // Servers are started once per run by the global set-up of the suite that needs them.
 export default defineConfig({
   test: {
@@ -42,6 +44,29 @@ export default defineConfig({
           setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The 1,000-department plan (issue C's scale proof): about 4-5 minutes, so CI runs it as its
+          // own step after `npm test` (`npm run test:scale`).
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          globalSetup: ['test/setup/timeskip-server.ts'],
+          setupFiles: ['test/setup/quiet-runtime.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          setupFiles: ['test/setup/quiet-runtime.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

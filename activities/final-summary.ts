@@ -8,12 +8,21 @@ import { deliverOnce } from '../mail/ledger';
 import { summarise, summaryCsv } from '../submissions/summary';
 import { summaryXlsx } from '../submissions/xlsx';
 import { campaignObligations } from './campaign-messages';
+import { loadShardOutcome } from './shard-outcome';
 import type { ActivityDeps } from './deps';
 
 export function writeFinalSummaryActivity(deps: ActivityDeps) {
-  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string; scope: string }) {
+  /**
+   * `shardOutcomes`: the blob reference each shard left when it finished (saveShardOutcome). When
+   * one is missing (a shard that finished before shards saved their outcome) every shard is queried.
+   */
+  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string; scope: string; shardOutcomes?: Array<string | undefined> }) {
     const plan = await deps.plans.load(input.planRef);
-    const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId);
+    const refs = input.shardOutcomes;
+    const obligations =
+      refs?.length && refs.every((r): r is string => !!r)
+        ? (await Promise.all(refs.map((ref) => loadShardOutcome(deps, ref)))).flat().filter((o) => o.inPlan)
+        : await campaignObligations(deps.temporal, input.campaignWorkflowId);
     const tables = summarise(plan, obligations);
     const json = await deps.blobs.put(JSON.stringify({ campaign: plan.campaign, generatedAt: input.at, tables }, null, 2));
     const csvText = tables.map((t) => `# ${t.title} (${t.occurrence})\r\n${summaryCsv(t).replace(/^\uFEFF/, '')}`).join('\r\n');

@@ -7,6 +7,7 @@ import { sendCampaignMessageActivity } from './campaign-messages';
 import { deliverMessagesActivity } from './deliver-messages';
 import type { ActivityDeps } from './deps';
 import { writeFinalSummaryActivity } from './final-summary';
+import { saveShardOutcomeActivity } from './shard-outcome';
 
 export type { ActivityDeps } from './deps';
 
@@ -15,5 +16,6 @@ export function createActivities(deps: ActivityDeps) {
     deliverMessages: deliverMessagesActivity(deps),
     sendCampaignMessage: sendCampaignMessageActivity(deps),
     writeFinalSummary: writeFinalSummaryActivity(deps),
+    saveShardOutcome: saveShardOutcomeActivity(deps),
   };
 }

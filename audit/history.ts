@@ -330,6 +330,8 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
         } else if (s?.type === 'writeFinalSummary') {
           const r = result as { json?: string; csv?: string; xlsx?: string } | undefined;
           add(at, 'engine', 'summary', `final summary written (csv ${shortRef(r?.csv)}, json ${shortRef(r?.json)}) and mailed to the office`);
+        } else if (s?.type === 'saveShardOutcome') {
+          add(at, 'engine', 'shard', `${shardLabel(run.workflowId)} finished; final state of its obligations kept (json ${shortRef(typeof result === 'string' ? result : undefined)})`);
         } else {
           add(at, 'engine', 'message', `${s?.type ?? 'activity'} done`);
         }

@@ -60,7 +60,20 @@ async function rethrowRejection<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** How long a campaign's department → shard map is trusted before it is asked for again. */
+export const ROUTES_TTL_MS = 60_000;
+
 export class CampaignClient {
+  /**
+   * Department → shard workflow, per campaign workflow id. A department keeps its shard for the
+   * campaign's life (engine/shards.ts assignShards: an amendment only adds shards), so the map can
+   * be reused instead of querying the campaign workflow for every submission — one workflow answers
+   * its queries one at a time, and at national scale that query was most of the cost of a
+   * submission. A department missing from the map (added by an amendment) refreshes it at once;
+   * the TTL covers a campaign started again under the same id.
+   */
+  private readonly routes = new Map<string, { at: number; shards: Promise<Map<string, string>> }>();
+
   constructor(
     readonly temporal: Client,
     readonly plans: PlanStore,
@@ -79,6 +92,7 @@ export class CampaignClient {
   async start(plan: CompiledPlan, opts: StartOptions = {}) {
     const planRef = await this.plans.save(plan);
     const workflowId = opts.workflowId ?? campaignWorkflowId(plan.campaign.id);
+    this.routes.delete(workflowId);
     const handle = await this.temporal.workflow.start(campaignWorkflow, {
       taskQueue: this.taskQueue,
       workflowId,
@@ -96,11 +110,26 @@ export class CampaignClient {
     return rethrowRejection(this.handle(id).query(campaignInfoQuery));
   }
 
+  /** The workflow id of the shard that owns a department's obligations. */
   async shardOf(id: string, department: string): Promise<string> {
-    const info = await this.info(id);
-    const shard = info.shards.find((s) => s.departments.includes(department));
-    if (!shard) throw new RequestRejectedError(`unknown department '${department}' in campaign '${info.campaignId}'`);
-    return shard.workflowId;
+    const workflowId = this.workflowIdOf(id);
+    const cached = this.routes.get(workflowId);
+    if (cached && Date.now() - cached.at < ROUTES_TTL_MS) {
+      const hit = await cached.shards.catch(() => undefined);
+      const shard = hit?.get(department);
+      if (shard) return shard;
+    }
+    const shards = this.info(id).then((info) => new Map(info.shards.flatMap((s) => s.departments.map((d) => [d, s.workflowId] as const))));
+    this.routes.set(workflowId, { at: Date.now(), shards });
+    shards.catch(() => this.routes.delete(workflowId));
+    const shard = (await shards).get(department);
+    if (!shard) throw new RequestRejectedError(`unknown department '${department}' in campaign '${id.replace(/^campaign\//, '')}'`);
+    return shard;
+  }
+
+  /** Forget the cached department → shard map (after the campaign was started again, say). */
+  forgetRoutes(id: string): void {
+    this.routes.delete(this.workflowIdOf(id));
   }
 
   async status(id: string): Promise<StatusMatrix> {

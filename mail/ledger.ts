@@ -76,6 +76,25 @@ export interface DeliveryRecord {
 export const LEASE_MS = SEND_ACTIVITY_START_TO_CLOSE_MS + 30_000;
 
 const HOST = hostname();
+/** Directories this process has already created (mkdir -p once, not before every write). */
+const madeDirs = new Set<string>();
+async function ensureDir(dir: string): Promise<void> {
+  if (madeDirs.has(dir)) return;
+  await fs.mkdir(dir, { recursive: true });
+  madeDirs.add(dir);
+}
+/** Runs `op` on a file in `dir`, creating the directory again if it vanished since it was made. */
+async function inDir<T>(dir: string, op: () => Promise<T>): Promise<T> {
+  await ensureDir(dir);
+  try {
+    return await op();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    madeDirs.delete(dir);
+    await ensureDir(dir);
+    return op();
+  }
+}
 /** Locks held by this process (every ledger instance), path → token. */
 const heldLocks = new Map<string, string>();
 
@@ -167,13 +186,16 @@ export class DeliveryLedger {
     return out;
   }
 
-  /** Creates the record if absent (atomic, 'wx'); returns the record on disk either way. */
+  /**
+   * Creates the record if absent (atomic, 'wx'); returns the record on disk either way (the given
+   * object itself when this call created it). The directory entry is made durable by
+   * {@link syncDir}, once per message.
+   */
   async createIfAbsent(record: DeliveryRecord): Promise<DeliveryRecord> {
     const file = this.recordPath(record, record.recipient);
-    await fs.mkdir(path.dirname(file), { recursive: true });
     let fh: fs.FileHandle | undefined;
     try {
-      fh = await fs.open(file, 'wx');
+      fh = await inDir(path.dirname(file), () => fs.open(file, 'wx'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const existing = await readJson<DeliveryRecord>(file);
@@ -183,19 +205,26 @@ export class DeliveryLedger {
       return record;
     }
     try {
-      await fh.writeFile(JSON.stringify(record, null, 2) + '\n', 'utf8');
-      if (this.doFsync) await fh.sync();
+      await fh.writeFile(JSON.stringify(record) + '\n', 'utf8');
+      if (this.doFsync) await fh.datasync();
     } finally {
       await fh.close();
     }
     return record;
   }
 
-  /** Replaces the record atomically (temporary file + rename). */
-  async update(record: DeliveryRecord): Promise<void> {
+  /**
+   * Replaces the record atomically (temporary file + rename). `syncDirectory: false` leaves the
+   * rename's durability to one {@link syncDir} for all recipients of a message.
+   */
+  async update(record: DeliveryRecord, opts: { syncDirectory?: boolean } = {}): Promise<void> {
     const file = this.recordPath(record, record.recipient);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await atomicWrite(file, JSON.stringify(record, null, 2) + '\n', this.doFsync);
+    await inDir(path.dirname(file), () => atomicWrite(file, JSON.stringify(record) + '\n', this.doFsync, opts.syncDirectory ?? true));
+  }
+
+  /** Makes the creates and renames in one message's directory durable (one directory fsync). */
+  async syncDir(k: Pick<MessageKey, 'campaignId' | 'key'>): Promise<void> {
+    if (this.doFsync) await fsyncDir(this.messageDir(k));
   }
 
   /**
@@ -204,7 +233,6 @@ export class DeliveryLedger {
    */
   async acquire(k: MessageKey): Promise<{ release(): Promise<void> }> {
     const file = this.lockPath(k);
-    await fs.mkdir(path.dirname(file), { recursive: true });
     for (let round = 0; round < 5; round++) {
       const token = randomBytes(12).toString('hex');
       const now = this.now();
@@ -216,11 +244,12 @@ export class DeliveryLedger {
         expiresAt: new Date(now.getTime() + this.leaseMs).toISOString(),
       };
       try {
-        const fh = await fs.open(file, 'wx');
+        const fh = await inDir(path.dirname(file), () => fs.open(file, 'wx'));
         heldLocks.set(file, token); // before writing: another attempt in this process must see it held
         try {
+          // Not fsynced: the lock only keeps live attempts apart. After a machine crash an empty or
+          // missing lock is judged by its age (the lease), and the records say what was sent.
           await fh.writeFile(JSON.stringify(content) + '\n', 'utf8');
-          if (this.doFsync) await fh.sync();
         } finally {
           await fh.close();
         }
@@ -300,12 +329,12 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-async function atomicWrite(file: string, content: string, doFsync: boolean): Promise<void> {
+async function atomicWrite(file: string, content: string, doFsync: boolean, syncDirectory = true): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(content, 'utf8');
-    if (doFsync) await fh.sync();
+    if (doFsync) await fh.datasync();
   } finally {
     await fh.close();
   }
@@ -315,11 +344,13 @@ async function atomicWrite(file: string, content: string, doFsync: boolean): Pro
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  if (doFsync) {
-    // make the rename durable; not every platform lets a directory be opened for sync
-    const dh = await fs.open(path.dirname(file), 'r').catch(() => undefined);
-    if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close());
-  }
+  if (doFsync && syncDirectory) await fsyncDir(path.dirname(file));
+}
+
+/** Makes renames and creates in a directory durable; not every platform lets a directory be opened for sync. */
+async function fsyncDir(dir: string): Promise<void> {
+  const dh = await fs.open(dir, 'r').catch(() => undefined);
+  if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close());
 }
 
 /** File-system-safe name; a hash suffix keeps distinct inputs distinct when characters were replaced or cut. */
@@ -401,9 +432,13 @@ export async function deliverOnce(
   const lock = await ledger.acquire(key);
   try {
     const nowIso = () => ledger.nowIso();
+    // Mark every recipient "sending" before the message goes out — a crash from here on leaves them
+    // "sending". A recipient seen for the first time is created in that state (one write); one an
+    // earlier attempt left behind is moved to it.
+    const fresh = new Set<DeliveryRecord>();
     const records = await Promise.all(
-      recipients.map((r) =>
-        ledger.createIfAbsent({
+      recipients.map(async (r) => {
+        const record: DeliveryRecord = {
           version: 1,
           campaignId: key.campaignId,
           key: key.key,
@@ -412,26 +447,29 @@ export async function deliverOnce(
           role: r.role,
           messageId,
           subject: message.subject,
-          state: 'pending',
-          attempts: 0,
+          state: 'sending',
+          attempts: 1,
           unconfirmedAttempts: 0,
           createdAt: nowIso(),
           updatedAt: nowIso(),
-        }),
-      ),
+        };
+        const onDisk = await ledger.createIfAbsent(record);
+        if (onDisk === record) fresh.add(record);
+        return onDisk;
+      }),
     );
     const todo = records.filter((r) => !FINAL.has(r.state));
     if (todo.length === 0) return records;
-
-    // mark "sending" before the message goes out: a crash from here on leaves them "sending"
-    for (const r of todo) {
+    const again = todo.filter((r) => !fresh.has(r));
+    for (const r of again) {
       if (r.state === 'sending') r.unconfirmedAttempts += 1; // previous outcome unknown: this resend may duplicate
       r.state = 'sending';
       r.attempts += 1;
       r.messageId = messageId;
       r.updatedAt = nowIso();
     }
-    await Promise.all(todo.map((r) => ledger.update(r)));
+    await Promise.all(again.map((r) => ledger.update(r, { syncDirectory: false })));
+    await ledger.syncDir(key);
 
     let outcomes: RecipientOutcome[];
     let failure: SmtpError | undefined;
@@ -473,7 +511,8 @@ export async function deliverOnce(
         r.lastError = failure?.message ?? 'no outcome reported for this recipient';
       }
     }
-    await Promise.all(todo.map((r) => ledger.update(r)));
+    await Promise.all(todo.map((r) => ledger.update(r, { syncDirectory: false })));
+    await ledger.syncDir(key);
 
     const outstanding = todo.filter((r) => !FINAL.has(r.state));
     if (outstanding.length > 0) {

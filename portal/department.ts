@@ -223,9 +223,11 @@ ${!warn && state.confirmed.includes(column.id) ? html`<input type="hidden" name=
   : ''}
 <div class="field"><label for="report-${occ.key}">${deadline.submit.report ? '报送内容' : '说明（可选）'}</label>
 <textarea id="report-${occ.key}" name="report">${state.report}</textarea></div>
-<div class="field"><label for="att-${occ.key}">附件（可选）</label>
+${deadline.submit.attachments
+  ? html`<div class="field"><label for="att-${occ.key}">附件（可选）</label>
 <input id="att-${occ.key}" type="file" name="attachments" multiple accept="${ALLOWED_EXTENSIONS.join(',')}">
-<div class="muted">接受 ${ALLOWED_EXTENSIONS.join(' ')}；每个文件不超过 ${formatBytes(ctx.config.maxUploadBytes)}，最多 ${ctx.config.maxFiles} 个。${state.errors.length || state.warnings.length || state.messages.length ? '如需附件，请重新选择。' : ''}</div></div>
+<div class="muted">接受 ${ALLOWED_EXTENSIONS.join(' ')}；每个文件不超过 ${formatBytes(ctx.config.maxUploadBytes)}，最多 ${ctx.config.maxFiles} 个。${state.errors.length || state.warnings.length || state.messages.length ? '如需附件，请重新选择。' : ''}</div></div>`
+  : ''}
 <button type="submit">提交</button>
 </form>
 ${form
@@ -322,7 +324,8 @@ async function processSubmission(
     if (!filled && !check.errors.length) state.messages.push(`请填写《${form.title}》后再提交。`);
   }
   if (report.length > 20_000) state.messages.push('报送内容不超过20000字。');
-  if (deadline.submit.report && !form && !report.trim() && files.length === 0) state.messages.push('请填写报送内容或上传附件。');
+  if (files.length && !deadline.submit.attachments) state.messages.push('此项不接受附件，请去掉附件后提交。未保存任何内容。');
+  else if (deadline.submit.report && !form && !report.trim() && files.length === 0) state.messages.push(deadline.submit.attachments ? '请填写报送内容或上传附件。' : '请填写报送内容。');
   const accepted: Array<{ file: UploadedFile; type: string }> = [];
   for (const file of files) {
     const sniff = sniffFile(file.filename, file.data);

@@ -4,9 +4,12 @@
  * amendment — into test/histories/. CI replays them against the current workflow code
  * (test/replay/replay.test.ts): a change that would break running campaigns fails there.
  *
- *   npx tsx scripts/record-histories.ts      (after `npm run bootstrap`)
+ *   npx tsx scripts/record-histories.ts [tag]     (after `npm run bootstrap`)
  *
- * Record again only for a deliberate, versioned change (patched()), keeping the old files.
+ * Record again only for a deliberate, versioned change (patched()), under a new tag, keeping the
+ * old files: they prove campaigns started before the change still replay. Recorded so far:
+ *   (no tag)  the first engine;
+ *   v2        shards save their final state to the blob store (patch 'shard-outcome-blob').
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +30,8 @@ const compile = (text: string) => {
 
 const e = await startEngineEnv();
 try {
-  const yaml = readFileSync(planFile, 'utf8').replace(/^  id: demo$/m, '  id: demo-recorded');
+  const tag = process.argv[2];
+  const yaml = readFileSync(planFile, 'utf8').replace(/^  id: demo$/m, `  id: demo-recorded${tag ? `-${tag}` : ''}`);
   const plan = compile(yaml);
   const id = plan.campaign.id;
   const { handle } = await e.client.start(plan, { workflowId: `campaign/${id}`, clock: { mode: 'rehearsal', scale: 1, startAt: local('03-03 23:00') } });

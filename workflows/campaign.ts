@@ -218,7 +218,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     setState('summarising');
     const results: ShardResult[] = [];
     for (const handle of children.values()) results.push(await handle.result());
-    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString(), scope });
+    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString(), scope, shardOutcomes: results.map((r) => r.outcomeRef) });
     const totals = results.reduce(
       (a, r) => ({ obligations: a.obligations + r.obligations, onTime: a.onTime + r.submitted, late: a.late + r.late, excused: a.excused + r.excused, missing: a.missing + r.missing }),
       { obligations: 0, onTime: 0, late: 0, excused: 0, missing: 0 },

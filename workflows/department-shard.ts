@@ -15,6 +15,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -31,6 +32,7 @@ import {
   dueItems,
   findObligation,
   initialShardState,
+  indexPlan,
   isInPlan,
   ladder,
   nextInstant,
@@ -44,7 +46,7 @@ import {
 import type { CompiledPlan } from '../plan/timeline';
 import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT } from './policies';
 
-const { deliverMessages } = proxyActivities<ReturnType<typeof createActivities>>({
+const { deliverMessages, saveShardOutcome } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '2 minutes',
   retry: DELIVERY_RETRY,
@@ -74,6 +76,12 @@ export interface ShardInput {
 
 export interface ShardResult {
   shard: number;
+  /**
+   * Blob reference of every obligation's final record (ObligationView[] as JSON), written while the
+   * shard was still open so the final summary never has to replay a closed shard to query it.
+   * Absent for shards that finished before this was introduced.
+   */
+  outcomeRef?: string;
   obligations: number;
   submitted: number;
   late: number;
@@ -107,12 +115,21 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   const state: ShardState = input.state ?? initialShardState(plan, Math.max(periodStartMs, input.startedAtMs) - 1);
   const outbox: ComposeRequest[] = input.outbox ?? [];
   let wake = false;
+  // The ladder (every pending obligation's reminders and escalations) is rebuilt only when a
+  // message may have changed it — a submission, excuse, extension or amendment — not on every
+  // loop iteration: a 50-department shard has thousands of items, and replay runs the loop again.
+  let ladderCache: ReturnType<typeof ladder> | undefined;
+  const currentLadder = () => (ladderCache ??= ladder(plan, state, () => ''));
+  const changed = () => {
+    ladderCache = undefined;
+    wake = true;
+  };
   const now = () => campaignNowMs(clock, Date.now());
   const fail = (message: string) => ApplicationFailure.create({ type: 'InvalidRequest', message, nonRetryable: true });
 
-  const view = (rec: ObligationRecord): ObligationView => {
-    const occ = plan.deadlines.find((d) => d.id === rec.deadline)?.occurrences.find((o) => o.key === rec.occurrence);
-    return { ...rec, due: rec.extendedTo ?? occ?.due ?? '', inPlan: isInPlan(plan, rec) };
+  const view = (rec: ObligationRecord, idx = indexPlan(plan)): ObligationView => {
+    const occ = idx.occurrence(rec.occurrence)?.occurrence;
+    return { ...rec, due: rec.extendedTo ?? occ?.due ?? '', inPlan: isInPlan(plan, rec, idx) };
   };
 
   setHandler(
@@ -125,7 +142,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
         const rec = state.obligations[check.key]!;
         const v = rec.versions.at(-1)!;
         outbox.push({ kind: 'receipt', occurrenceKey: rec.occurrence, departmentId: rec.department, submissionId: v.submissionId, submittedAt: v.receivedAt, submittedBy: v.by, revision: v.version, link: '' });
-        wake = true;
+        changed();
       }
       return receipt;
     },
@@ -146,7 +163,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       if ('error' in found) throw fail(found.error);
       found.rec.status = 'excused';
       found.rec.excused = { reason: req.reason, at: new Date(now()).toISOString(), by: req.by };
-      wake = true;
+      changed();
       return view(found.rec);
     },
     {
@@ -164,7 +181,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       const found = findObligation(state, req);
       if ('error' in found) throw fail(found.error);
       found.rec.extendedTo = new Date(Date.parse(req.until)).toISOString();
-      wake = true;
+      changed();
       return view(found.rec);
     },
     {
@@ -187,13 +204,14 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     amendObligations(plan, amendment.plan, state, now());
     plan = amendment.plan;
     planRef = amendment.planRef;
-    wake = true;
+    changed();
   });
-  setHandler(obligationsQuery, (filter) =>
-    Object.values(state.obligations)
+  setHandler(obligationsQuery, (filter) => {
+    const idx = indexPlan(plan);
+    return Object.values(state.obligations)
       .filter((r) => (!filter?.occurrence || r.occurrence === filter.occurrence) && (!filter?.department || r.department === filter.department))
-      .map(view),
-  );
+      .map((r) => view(r, idx));
+  });
   setHandler(shardInfoQuery, () => ({
     shard: input.shard,
     departments: plan.departments.map((d) => d.id),
@@ -222,8 +240,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
         .map((d) => ({ kind: 'launch', departmentId: d.id, link: '' }));
       if (launch.length) record(launch, await deliverMessages({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString() }), () => undefined);
     }
-    const items = ladder(plan, state, () => '');
-    const due = dueItems(items, state, t);
+    const due = dueItems(currentLadder(), state, t);
     if (due.length && !state.paused) {
       const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString() });
       record(due.map((i) => i.request), outcomes, (i) => due[i]!.obligation);
@@ -243,7 +260,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       await condition(allHandlersFinished);
       await continueAsNew<typeof departmentShardWorkflow>({ ...input, plan, planRef, state, outbox });
     }
-    const next = Math.min(nextInstant(ladder(plan, state, () => ''), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
+    const next = Math.min(nextInstant(currentLadder(), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
     wake = false;
     const timedOut = !(await condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
     if (timedOut && now() < next) {
@@ -252,9 +269,14 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     }
   }
   await condition(allHandlersFinished);
-  const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r));
+  // Versioned change: shards that ran their last iteration before it return no outcomeRef (the
+  // final summary then queries them, as it used to).
+  const outcomeRef = patched('shard-outcome-blob') ? await saveShardOutcome({ shardWorkflowId: workflowInfo().workflowId }) : undefined;
+  const idx = indexPlan(plan);
+  const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r, idx));
   return {
     shard: input.shard,
+    ...(outcomeRef ? { outcomeRef } : {}),
     obligations: all.length,
     submitted: all.filter((r) => r.status === 'submitted').length,
     late: all.filter((r) => r.status === 'late').length,

@@ -190,6 +190,9 @@ describe('the portal: departments submit through the links in their emails, the 
     const body = await page.textContent('body');
     expect(body).not.toContain('西区');
     expect(body).not.toContain('北区');
+    // The plan takes files for the weekly table (submit.attachments: true) but not for the contacts report.
+    expect(await weeklyCard(page).locator('input[name="attachments"]').count()).toBe(1);
+    expect(await page.locator('section[data-occurrence="contacts@2024-03-08"] input[name="attachments"]').count()).toBe(0);
 
     const card = weeklyCard(page);
     await card.locator('input[name="v.fairs"]').fill('3');

@@ -149,9 +149,9 @@ describe('diffPlans', () => {
       edit(
         DEMO,
         `    from: [districts]
-    submit: { report: false, attachments: false, form: weekly }`,
+    submit: { report: false, attachments: true, form: weekly }`,
         `    from: [east, west]
-    submit: { report: false, attachments: false, form: weekly }`,
+    submit: { report: false, attachments: true, form: weekly }`,
       ),
     );
     const diff = diffPlans(base, next);
