@@ -139,8 +139,12 @@ export function messageKeyFor(plan: CompiledPlan, req: ComposeRequest): MessageK
   }
 }
 
+/** One index per plan object (PlanStore hands out the same object per reference): a batch composes many messages from one plan. */
+const indexes = new WeakMap<CompiledPlan, PlanIndex>();
+
 export function composeMessage(plan: CompiledPlan, req: ComposeRequest, opts: ComposeOptions): ComposedMessage {
-  const P = new PlanIndex(plan);
+  let P = indexes.get(plan);
+  if (!P) indexes.set(plan, (P = new PlanIndex(plan)));
   const c = plan.campaign;
   const common = {
     language: c.language,

@@ -11,11 +11,24 @@ const EN_WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Sa
 const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const EN_MONTHS_SHORT = EN_MONTHS.map((m) => m.slice(0, 3));
 
+/**
+ * Instants already placed in a zone. A burst of 1,000 reminders words the same few instants a
+ * thousand times, and luxon's zone offset lookup (Intl) was most of a message's composing time.
+ * DateTime is immutable, so sharing one is safe; the cache is bounded.
+ */
+const placed = new Map<string, DateTime>();
+const PLACED_MAX = 20_000;
+
 export function local(iso: string, zone: string): DateTime {
+  const key = `${zone}\u0000${iso}`;
+  const hit = placed.get(key);
+  if (hit) return hit;
   const dt = DateTime.fromISO(iso, { setZone: true });
   if (!dt.isValid) throw new RangeError(`not an ISO-8601 instant: ${JSON.stringify(iso)}`);
   const z = dt.setZone(zone);
   if (!z.isValid) throw new RangeError(`unknown time zone: ${JSON.stringify(zone)}`);
+  if (placed.size >= PLACED_MAX) placed.clear();
+  placed.set(key, z);
   return z;
 }
 
