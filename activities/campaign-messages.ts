@@ -13,10 +13,10 @@ import { campaignInfoQuery } from '../workflows/campaign';
 import { obligationsQuery, type ObligationView } from '../workflows/department-shard';
 import type { ActivityDeps } from './deps';
 
-/** Every obligation of the campaign (or of one occurrence), from all shards. */
+/** Every obligation of the campaign (or of one occurrence), from all shards; of the deliveries only the failed ones. */
 export async function campaignObligations(temporal: Client, campaignWorkflowId: string, filter: { occurrence?: string } = {}): Promise<ObligationView[]> {
   const info = await temporal.workflow.getHandle(campaignWorkflowId).query(campaignInfoQuery);
-  const parts = await Promise.all(info.shards.map((s) => temporal.workflow.getHandle(s.workflowId).query(obligationsQuery, filter)));
+  const parts = await Promise.all(info.shards.map((s) => temporal.workflow.getHandle(s.workflowId).query(obligationsQuery, { ...filter, deliveries: 'failures' })));
   return parts.flat().filter((o) => o.inPlan);
 }
 

@@ -1,6 +1,7 @@
 /**
  * A shard's final record, kept outside the workflow histories: when a shard has finished its
- * period it calls this activity, which reads its obligations (a query on the still-open shard,
+ * period it calls this activity, which reads its obligations (statuses, submissions with their
+ * figures, failed deliveries) (a query on the still-open shard,
  * answered from the worker's cache) and writes them to the blob store. The shard returns only the
  * reference, and the final summary reads the blobs instead of querying closed shards (which would
  * make the worker replay each one's whole history).
@@ -10,7 +11,9 @@ import type { ActivityDeps } from './deps';
 
 export function saveShardOutcomeActivity(deps: ActivityDeps) {
   return async function saveShardOutcome(input: { shardWorkflowId: string }): Promise<string> {
-    const obligations = await deps.temporal.workflow.getHandle(input.shardWorkflowId).query(obligationsQuery, {});
+    // Deliveries that went through are left out (they are in the ledger and the histories): the
+    // summary needs the submissions, and the answer stays well under the payload warning limit.
+    const obligations = await deps.temporal.workflow.getHandle(input.shardWorkflowId).query(obligationsQuery, { deliveries: 'failures' });
     return deps.blobs.put(JSON.stringify(obligations));
   };
 }

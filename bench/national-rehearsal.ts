@@ -496,9 +496,12 @@ export async function checkSummary(blobs: BlobStore, ref: string, plan: Compiled
 }
 
 /** Size of one shard's answer to the obligations query (JSON), e.g. for the payload limits. */
-export async function obligationsQueryBytes(client: Client, shardWorkflowId: string): Promise<number> {
-  const views: ObligationView[] = await client.workflow.getHandle(shardWorkflowId).query(obligationsQuery, {});
-  return Buffer.byteLength(JSON.stringify(views));
+/** Size of one shard's answer to the obligations query: as the engine's activities ask (failed deliveries only) and in full (`campaign status`). */
+export async function obligationsQueryBytes(client: Client, shardWorkflowId: string): Promise<{ engine: number; full: number }> {
+  const handle = client.workflow.getHandle(shardWorkflowId);
+  const engine: ObligationView[] = await handle.query(obligationsQuery, { deliveries: 'failures' });
+  const full: ObligationView[] = await handle.query(obligationsQuery, {});
+  return { engine: Buffer.byteLength(JSON.stringify(engine)), full: Buffer.byteLength(JSON.stringify(full)) };
 }
 
 /** Minimum Temporal actions: one timer and one activity per message sent, one update per submission. */
@@ -707,7 +710,10 @@ export interface RehearsalResult {
   largestEvent: { workflowId: string; bytes: number; type: string };
   pending: { activities: number; children: number; activitiesAt: string; childrenAt: string; sampledActivities: number; sampledChildren: number };
   actions: { engine: number; minimum: number; perObligation: number; minimumPerObligation: number; ratio: number; breakdown: HistoryReport['totals'] };
+  /** One shard's obligations query as the activities make it (failed deliveries only). */
   largestShardQueryBytes: number;
+  /** The same with every delivery (what `campaign status` asks for). */
+  fullShardQueryBytes: number;
   campaignInputBytes: number;
   totals: CampaignResult['totals'];
   obligationMismatches: string[];
@@ -784,7 +790,8 @@ export async function runNationalRehearsal(
         ratio: engineActionCount / minimum,
         breakdown: histories.totals,
       },
-      largestShardQueryBytes: queryBytes,
+      largestShardQueryBytes: queryBytes.engine,
+      fullShardQueryBytes: queryBytes.full,
       campaignInputBytes: campaignRun.largestEventBytes,
       totals: played.result.totals,
       obligationMismatches: check.mismatches,

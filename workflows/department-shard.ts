@@ -102,7 +102,12 @@ export const extendUpdate = defineUpdate<ObligationView, [ObligationRef & { unti
 export const pauseSignal = defineSignal<[{ by: string }]>('pause');
 export const resumeSignal = defineSignal<[{ by: string }]>('resume');
 export const amendShardSignal = defineSignal<[{ plan: CompiledPlan; planRef: string }]>('amendShard');
-export const obligationsQuery = defineQuery<ObligationView[], [{ occurrence?: string; department?: string }?]>('obligations');
+/**
+ * The shard's obligations, optionally for one occurrence or department. `deliveries: 'failures'`
+ * leaves out the deliveries that went through (most of the answer's size at national scale): the
+ * coordinator's messages and the summaries need only the failed ones.
+ */
+export const obligationsQuery = defineQuery<ObligationView[], [{ occurrence?: string; department?: string; deliveries?: 'all' | 'failures' }?]>('obligations');
 export const shardInfoQuery = defineQuery<{ shard: number; departments: string[]; paused: boolean; processedUntil: string; planRef: string }>('shardInfo');
 
 export async function departmentShardWorkflow(input: ShardInput): Promise<ShardResult> {
@@ -210,7 +215,10 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     const idx = indexPlan(plan);
     return Object.values(state.obligations)
       .filter((r) => (!filter?.occurrence || r.occurrence === filter.occurrence) && (!filter?.department || r.department === filter.department))
-      .map((r) => view(r, idx));
+      .map((r) => {
+        const v = view(r, idx);
+        return filter?.deliveries === 'failures' ? { ...v, deliveries: v.deliveries.filter((d) => d.failed.length > 0) } : v;
+      });
   });
   setHandler(shardInfoQuery, () => ({
     shard: input.shard,
