@@ -29,8 +29,10 @@
  * receivers (and mail systems that de-duplicate) can recognise it by its Message-ID. We prefer a rare duplicate to a lost deadline notice. Recipients already `sent` or
  * `failed-permanent` are never sent again: a repeated call returns the recorded result.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import * as cbfs from 'node:fs';
 import { promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { SEND_ACTIVITY_START_TO_CLOSE_MS } from './config';
@@ -76,6 +78,38 @@ export interface DeliveryRecord {
 export const LEASE_MS = SEND_ACTIVITY_START_TO_CLOSE_MS + 30_000;
 
 const HOST = hostname();
+/**
+ * The callback file API, promisified: a message costs a dozen small file operations, and the
+ * FileHandle objects of fs/promises were a large share of a burst's CPU.
+ */
+const raw = {
+  open: promisify(cbfs.open),
+  datasync: promisify(cbfs.fdatasync),
+  fsync: promisify(cbfs.fsync),
+  close: promisify(cbfs.close),
+  readFile: promisify(cbfs.readFile),
+  unlink: promisify(cbfs.unlink),
+};
+/** Writes all of `content` at the file's current position. */
+async function writeAll(fd: number, content: string): Promise<void> {
+  const data = Buffer.from(content, 'utf8');
+  for (let off = 0; off < data.length; ) {
+    off += await new Promise<number>((resolve, reject) => cbfs.write(fd, data, off, data.length - off, null, (err, n) => (err ? reject(err) : resolve(n))));
+  }
+}
+/** Writes `content` into a file opened with `flags`, optionally syncs its data, and closes it. */
+async function writeNew(file: string, flags: 'wx' | 'w', content: string, sync: boolean): Promise<void> {
+  const fd = await raw.open(file, flags);
+  try {
+    await writeAll(fd, content);
+    if (sync) await raw.datasync(fd);
+  } finally {
+    await raw.close(fd);
+  }
+}
+/** Unique names for temporary files and lock tokens (unique per host and process; no entropy needed). */
+let sequence = 0;
+const uniqueSuffix = () => `${process.pid}.${Date.now().toString(36)}.${(++sequence).toString(36)}`;
 /** Directories this process has already created (mkdir -p once, not before every write). */
 const madeDirs = new Set<string>();
 async function ensureDir(dir: string): Promise<void> {
@@ -193,9 +227,9 @@ export class DeliveryLedger {
    */
   async createIfAbsent(record: DeliveryRecord): Promise<DeliveryRecord> {
     const file = this.recordPath(record, record.recipient);
-    let fh: fs.FileHandle | undefined;
+    let fd: number;
     try {
-      fh = await inDir(path.dirname(file), () => fs.open(file, 'wx'));
+      fd = await inDir(path.dirname(file), () => raw.open(file, 'wx'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const existing = await readJson<DeliveryRecord>(file);
@@ -205,10 +239,10 @@ export class DeliveryLedger {
       return record;
     }
     try {
-      await fh.writeFile(JSON.stringify(record) + '\n', 'utf8');
-      if (this.doFsync) await fh.datasync();
+      await writeAll(fd, JSON.stringify(record) + '\n');
+      if (this.doFsync) await raw.datasync(fd);
     } finally {
-      await fh.close();
+      await raw.close(fd);
     }
     return record;
   }
@@ -234,7 +268,7 @@ export class DeliveryLedger {
   async acquire(k: MessageKey): Promise<{ release(): Promise<void> }> {
     const file = this.lockPath(k);
     for (let round = 0; round < 5; round++) {
-      const token = randomBytes(12).toString('hex');
+      const token = `${HOST}.${uniqueSuffix()}`;
       const now = this.now();
       const content: LockContent = {
         host: HOST,
@@ -244,21 +278,21 @@ export class DeliveryLedger {
         expiresAt: new Date(now.getTime() + this.leaseMs).toISOString(),
       };
       try {
-        const fh = await inDir(path.dirname(file), () => fs.open(file, 'wx'));
+        const fd = await inDir(path.dirname(file), () => raw.open(file, 'wx'));
         heldLocks.set(file, token); // before writing: another attempt in this process must see it held
         try {
           // Not fsynced: the lock only keeps live attempts apart. After a machine crash an empty or
           // missing lock is judged by its age (the lease), and the records say what was sent.
-          await fh.writeFile(JSON.stringify(content) + '\n', 'utf8');
+          await writeAll(fd, JSON.stringify(content) + '\n');
         } finally {
-          await fh.close();
+          await raw.close(fd);
         }
         return {
           release: async () => {
             if (heldLocks.get(file) !== token) return;
             heldLocks.delete(file);
             const current = await readJson<LockContent>(file);
-            if (current?.token === token) await fs.rm(file, { force: true });
+            if (current?.token === token) await raw.unlink(file).catch(() => undefined);
           },
         };
       } catch (err) {
@@ -316,7 +350,7 @@ function pidAlive(pid: number): boolean {
 async function readJson<T>(file: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await raw.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -330,14 +364,8 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 async function atomicWrite(file: string, content: string, doFsync: boolean, syncDirectory = true): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(content, 'utf8');
-    if (doFsync) await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  const tmp = `${file}.${uniqueSuffix()}.tmp`;
+  await writeNew(tmp, 'w', content, doFsync);
   try {
     await fs.rename(tmp, file);
   } catch (err) {
@@ -349,8 +377,8 @@ async function atomicWrite(file: string, content: string, doFsync: boolean, sync
 
 /** Makes renames and creates in a directory durable; not every platform lets a directory be opened for sync. */
 async function fsyncDir(dir: string): Promise<void> {
-  const dh = await fs.open(dir, 'r').catch(() => undefined);
-  if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close());
+  const fd = await raw.open(dir, 'r').catch(() => undefined);
+  if (fd !== undefined) await raw.fsync(fd).catch(() => undefined).finally(() => raw.close(fd));
 }
 
 /** File-system-safe name; a hash suffix keeps distinct inputs distinct when characters were replaced or cut. */
