@@ -30,11 +30,14 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
     const csv = await deps.blobs.put(csvBytes);
     const xlsxBytes = await summaryXlsx(plan, tables);
     const xlsx = await deps.blobs.put(xlsxBytes);
+    // "Any time" deadlines (随时报送) are channels, not obligations: they stay out of the totals.
+    const open = new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
+    const owed = obligations.filter((o) => !open.has(o.deadline));
     const totals = {
-      obligations: obligations.length,
-      onTime: obligations.filter((o) => o.status === 'submitted').length,
-      late: obligations.filter((o) => o.status === 'late').length,
-      missing: obligations.filter((o) => o.status === 'pending').length,
+      obligations: owed.length,
+      onTime: owed.filter((o) => o.status === 'submitted').length,
+      late: owed.filter((o) => o.status === 'late').length,
+      missing: owed.filter((o) => o.status === 'pending').length,
     };
     const composed = composeMessage(
       plan,

@@ -6,7 +6,7 @@
  */
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ClockRequest } from '../engine/clock';
+import { campaignNowMs, type ClockRequest } from '../engine/clock';
 import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../engine/search-attributes';
 import { campaignWorkflowId } from '../engine/shards';
 import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../engine/obligations';
@@ -106,8 +106,14 @@ export class CampaignClient {
     return { handle, workflowId, planRef };
   }
 
+  /**
+   * The campaign's information. `campaignNow` is computed here from the campaign's clock and this
+   * machine's time: a query handler runs at the workflow's last activation time, so the value the
+   * workflow returns stands still while the campaign sleeps between instants.
+   */
   async info(id: string): Promise<CampaignInfo> {
-    return rethrowRejection(this.handle(id).query(campaignInfoQuery));
+    const info = await rethrowRejection(this.handle(id).query(campaignInfoQuery));
+    return { ...info, campaignNow: new Date(campaignNowMs(info.clock, Date.now())).toISOString() };
   }
 
   /** The workflow id of the shard that owns a department's obligations. */

@@ -154,8 +154,12 @@ export class DeliveryLedger {
   private readonly leaseMs: number;
   private readonly doFsync: boolean;
 
-  constructor(dir: string, opts: LedgerOptions = {}) {
+  /** The campaign run this ledger is scoped to (see {@link scoped}); part of every Message-ID it gives. */
+  readonly scope?: string;
+
+  constructor(dir: string, opts: LedgerOptions & { scope?: string } = {}) {
     this.dir = path.resolve(dir);
+    this.scope = opts.scope;
     this.now = opts.now ?? (() => new Date());
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
     this.doFsync = opts.fsync ?? true;
@@ -166,7 +170,7 @@ export class DeliveryLedger {
    * plan (same campaign id) is a new run and must not be silenced by what the earlier run sent.
    */
   scoped(scope: string): DeliveryLedger {
-    return new DeliveryLedger(path.join(this.dir, safeName(scope)), { now: this.now, leaseMs: this.leaseMs, fsync: this.doFsync });
+    return new DeliveryLedger(path.join(this.dir, safeName(scope)), { now: this.now, leaseMs: this.leaseMs, fsync: this.doFsync, scope });
   }
 
   /** The ledger's clock, as an ISO instant. */
@@ -394,10 +398,12 @@ function sha256(s: string): string {
 
 /**
  * The deterministic Message-ID of a message: `<hash.campaignId@domain>`, the hash over
- * (campaignId, key, step), the domain that of SMTP_FROM. The same for every recipient and attempt.
+ * (campaignId, key, step) and — for a ledger scoped to a campaign run — the run, the domain that of
+ * SMTP_FROM. The same for every recipient and attempt; a campaign started again under the same id
+ * sends new Message-IDs, so mail systems that de-duplicate do not hide the new run's messages.
  */
-export function messageIdFor(k: MessageKey, domain: string): string {
-  const h = sha256(`${k.campaignId}\u0000${k.key}\u0000${k.step}`).slice(0, 32);
+export function messageIdFor(k: MessageKey, domain: string, scope?: string): string {
+  const h = sha256(`${k.campaignId}\u0000${k.key}\u0000${k.step}${scope ? `\u0000${scope}` : ''}`).slice(0, 32);
   const campaign = k.campaignId.replace(/[^A-Za-z0-9-]/g, '');
   return `<${h}${campaign ? `.${campaign}` : ''}@${domain.toLowerCase()}>`;
 }
@@ -434,7 +440,7 @@ export async function deliverOnce(
   for (const [name, v] of Object.entries({ campaignId: key.campaignId, key: key.key, step: key.step })) {
     if (typeof v !== 'string' || v === '') throw new TypeError(`deliverOnce: key.${name} must be a non-empty string`);
   }
-  const messageId = messageIdFor(key, mailer.messageIdDomain);
+  const messageId = messageIdFor(key, mailer.messageIdDomain, ledger.scope);
   const msg: OutgoingMessage = {
     ...message,
     messageId,

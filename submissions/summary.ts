@@ -58,7 +58,8 @@ export function summarise(plan: CompiledPlan, obligations: readonly ObligationVi
         form,
         rows,
         totals: form ? totalsOf(form, submittedRows.map((r) => r.values!)) : undefined,
-        missing: rows.filter((r) => r.status === 'pending').map((r) => r.department),
+        // An "any time" channel (随时报送) owes nothing: a department that had nothing to report is not missing.
+        missing: d.kind === 'open' ? [] : rows.filter((r) => r.status === 'pending').map((r) => r.department),
       });
     }
   }

@@ -78,6 +78,7 @@ export interface CampaignInfo {
   state: CampaignState;
   paused: boolean;
   clock: CampaignClock;
+  /** Campaign time as of the workflow's last activation; CampaignClient.info() replaces it with the current one. */
   campaignNow: string;
   periodStart: string;
   periodEnd: string;

@@ -281,7 +281,8 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   // final summary then queries them, as it used to).
   const outcomeRef = patched('shard-outcome-blob') ? await saveShardOutcome({ shardWorkflowId: workflowInfo().workflowId }) : undefined;
   const idx = indexPlan(plan);
-  const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r, idx));
+  // "Any time" deadlines (随时报送) are channels, not obligations: they stay out of the totals.
+  const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r, idx) && idx.deadline(r.deadline)?.kind !== 'open');
   return {
     shard: input.shard,
     ...(outcomeRef ? { outcomeRef } : {}),

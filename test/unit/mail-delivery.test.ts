@@ -357,3 +357,18 @@ mailer.close();
   });
 }
 
+
+describe('Message-IDs per campaign run', () => {
+  it('a campaign started again under the same id sends new Message-IDs; retries within a run keep theirs', async () => {
+    const first = ledger.scoped('campaign/shanxi-2024@run-1');
+    const again = ledger.scoped('campaign/shanxi-2024@run-2');
+    await deliverOnce(first, mailer, simple(['a@x.example']), KEY);
+    await deliverOnce(first, mailer, simple(['a@x.example']), KEY); // recorded: not sent again
+    await deliverOnce(again, mailer, simple(['a@x.example']), KEY);
+    const got = await sink.waitFor(2);
+    expect(got).toHaveLength(2);
+    expect(got[0].messageId).toBe(messageIdFor(KEY, 'shanxi.example', 'campaign/shanxi-2024@run-1'));
+    expect(got[1].messageId).toBe(messageIdFor(KEY, 'shanxi.example', 'campaign/shanxi-2024@run-2'));
+    expect(got[1].messageId).not.toBe(got[0].messageId);
+  });
+});
