@@ -4,6 +4,7 @@
  * every one of them uses the same messages (defined next to their workflows) and the same routing
  * of a department to its shard workflow.
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { campaignNowMs, type ClockRequest } from '../engine/clock';
@@ -146,7 +147,11 @@ export class CampaignClient {
 
   async submit(id: string, input: SubmissionInput): Promise<SubmissionReceipt> {
     const shard = await this.shardOf(id, input.department);
-    return rethrowRejection(this.temporal.workflow.getHandle(shard).executeUpdate(submitUpdate, { args: [input], updateId: `submit-${input.submissionId}` }));
+    // Idempotence is the workflow's (its submissionIds): a repeated submission id is answered with
+    // the first receipt marked `duplicate`, so the CLI and the portal can say "already received".
+    // The update id is per call (the SDK reuses it for its own retries of this call); one shared
+    // per submission id would have Temporal replay the first answer, duplicate: false.
+    return rethrowRejection(this.temporal.workflow.getHandle(shard).executeUpdate(submitUpdate, { args: [input], updateId: `submit-${input.submissionId}-${randomUUID()}` }));
   }
 
   async excuse(id: string, ref: ObligationRef, reason: string, by: string): Promise<ObligationView> {

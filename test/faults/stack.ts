@@ -1,0 +1,338 @@
+/**
+ * The fault suite's stack, one per test file, all real and all on loopback:
+ *
+ * - the Temporal dev server (`temporal server start-dev`) persisted to a SQLite file in a temp
+ *   directory, on a port chosen once and kept, so that a stopped and restarted server comes back
+ *   at the same address with the same campaigns;
+ * - a real SMTP server (test/support/smtp-sink.ts) in this process, that counts every message it
+ *   accepts and can go down and come back on the same port;
+ * - the worker as a child process (`node bin/campaign.mjs worker`), so that it can be SIGKILLed;
+ * - optionally the portal as a child process (`campaign portal`), the address the links in every
+ *   email point at;
+ * - the CLI, one process per command, with the same environment (scripts/start.ts builds the same).
+ *
+ * Everything this module starts it also stops (`teardown`), whatever state a test left it in.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { CampaignClient } from '../../client/campaign-client';
+import { wallMsFor, type CampaignClock } from '../../engine/clock';
+import type { SubmissionInput, SubmissionReceipt } from '../../engine/obligations';
+import { startDevServer, type DevServer } from '../../harness/dev-server';
+import { freePort, waitForPort } from '../../harness/free-port';
+import { loadPlanFile } from '../../plan/load';
+import type { CompiledPlan } from '../../plan/timeline';
+import { BlobStore } from '../../store/blob-store';
+import { PlanStore } from '../../store/plan-store';
+import type { CampaignResult } from '../../workflows/campaign';
+import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = path.join(ROOT, 'bin', 'campaign.mjs');
+export const PLANS = path.join(ROOT, 'test', 'faults', 'plans');
+export const TASK_QUEUE = 'faults';
+export const SECRET = 'fault-suite-portal-secret-0123456789abcdef';
+export const FROM = '春风行动办公室 <noreply@campaign.example>';
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A child process of ours with its output kept (for diagnostics) and its exit awaited. */
+export interface Proc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it wrote so far (stdout and stderr). */
+  output(): string;
+  alive(): boolean;
+  /** Sends the signal and waits for the exit (SIGKILL after 20 s). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function compile(file: string): CompiledPlan {
+  const r = loadPlanFile(file);
+  if (!r.ok) throw new Error(`plan ${file} does not compile: ${r.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('; ')}`);
+  return r.plan;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Polls `fn` until it returns something other than undefined; throws with `what` after the deadline. */
+export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out += b.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    name,
+    child,
+    exited,
+    output: () => out,
+    alive,
+    async stop(signal = 'SIGTERM') {
+      if (!alive()) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The environment of every child: ours only (nothing inherited that could point elsewhere). */
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(TEMPORAL_|SMTP_|MAIL_|CAMPAIGN_|PORTAL_|WORKER_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+export interface Stack {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly address: string;
+  readonly sink: SmtpSink;
+  readonly env: NodeJS.ProcessEnv;
+  readonly client: CampaignClient;
+  readonly blobs: BlobStore;
+  readonly portalUrl: string;
+  /** The worker processes started so far, the current one last. */
+  readonly workers: Proc[];
+  /** Starts a worker process and waits until it polls the task queue. */
+  startWorker(): Promise<Proc>;
+  /** SIGKILLs the current worker (no warning, no graceful shutdown) and waits until it is gone. */
+  killWorker(): Promise<void>;
+  startPortal(): Promise<Proc>;
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
+  cli(args: string[], timeoutMs?: number): Promise<Run>;
+  /**
+   * A submission through the CampaignClient (what the CLI and the portal call), from this process:
+   * used where a submission must land inside a window of campaign time, which a CLI process
+   * (a second or more to start, several on a busy machine) could miss.
+   */
+  submit(campaignId: string, input: Omit<SubmissionInput, 'by' | 'submissionId'>): Promise<SubmissionReceipt>;
+  /** The campaign's final result, waiting for it across server restarts. */
+  result(workflowId: string, timeoutMs: number): Promise<CampaignResult>;
+  /** The campaign's clock (from its info query). */
+  clock(workflowId: string): Promise<CampaignClock>;
+  teardown(): Promise<void>;
+}
+
+export async function startStack(name: string): Promise<Stack> {
+  const dir = mkdtempSync(path.join(tmpdir(), `campaign-faults-${name}-`));
+  const dataDir = path.join(dir, 'data');
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const port = await freePort();
+  const portalPort = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const portalUrl = `http://127.0.0.1:${portalPort}`;
+  const startServer = () => startDevServer({ dbFile, port, ui: false });
+  let server: DevServer | undefined = await startServer();
+  let sink: SmtpSink;
+  let connection: Connection;
+  try {
+    sink = await startSmtpSink();
+    connection = await Connection.connect({ address });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  const env = baseEnv({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    CAMPAIGN_DATA_DIR: dataDir,
+    PORTAL_SECRET: SECRET,
+    PORTAL_BASE_URL: portalUrl,
+    PORTAL_PORT: String(portalPort),
+    SMTP_URL: sink.url,
+    SMTP_FROM: FROM,
+  });
+  const blobs = new BlobStore(path.join(dataDir, 'blobs'));
+  const client = new CampaignClient(new Client({ connection }), new PlanStore(blobs), TASK_QUEUE);
+  const workers: Proc[] = [];
+  const running = new Set<Proc>();
+  let portal: Proc | undefined;
+
+  const stack: Stack = {
+    dir,
+    dataDir,
+    address,
+    sink,
+    env,
+    client,
+    blobs,
+    portalUrl,
+    workers,
+    async startWorker() {
+      const w = spawnProc(`worker ${workers.length + 1}`, ['worker'], env);
+      workers.push(w);
+      await until(
+        `${w.name} to start`,
+        () => {
+          if (!w.alive()) throw new Error(`${w.name} exited before it was ready:\n${w.output()}`);
+          return w.output().includes('campaign worker: started') ? true : undefined;
+        },
+        120_000,
+        100,
+      );
+      return w;
+    },
+    async killWorker() {
+      const w = workers.at(-1);
+      if (!w) throw new Error('no worker to kill');
+      await w.stop('SIGKILL');
+    },
+    async startPortal() {
+      portal = spawnProc('portal', ['portal'], env);
+      await until(
+        'the portal to listen',
+        () => {
+          if (!portal!.alive()) throw new Error(`the portal exited before it was ready:\n${portal!.output()}`);
+          return portal!.output().includes('portal listening on') ? true : undefined;
+        },
+        60_000,
+        100,
+      );
+      await waitForPort(portalPort, 10_000);
+      return portal;
+    },
+    async stopServer() {
+      const s = server;
+      server = undefined;
+      await s?.stop();
+    },
+    async startServer() {
+      if (server) return;
+      server = await startServer();
+    },
+    cli(args, timeoutMs = 120_000) {
+      return new Promise((resolve, reject) => {
+        const p = spawnProc(`campaign ${args[0]}`, args, env);
+        running.add(p);
+        const timer = setTimeout(() => {
+          p.child.kill('SIGKILL');
+          reject(new Error(`campaign ${args.join(' ')} did not finish within ${timeoutMs} ms\n${p.output()}`));
+        }, timeoutMs);
+        let stdout = '';
+        let stderr = '';
+        p.child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+        p.child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+        p.child.on('error', reject);
+        p.child.on('close', (code) => {
+          running.delete(p);
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+    },
+    submit(campaignId, input) {
+      return client.submit(campaignId, { ...input, submissionId: `faults-${input.department}-${input.occurrence ?? input.deadline}`, by: 'fault-suite' });
+    },
+    async result(workflowId, timeoutMs) {
+      // Polled rather than one long handle.result(), which a server restart would break.
+      const handle = client.temporal.workflow.getHandle(workflowId);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await handle.describe().then(
+          (d) => d.status.name,
+          () => 'UNREACHABLE',
+        );
+        if (status === 'COMPLETED') return (await handle.result()) as CampaignResult;
+        if (status !== 'RUNNING' && status !== 'UNREACHABLE') throw new Error(`campaign ${workflowId} closed as ${status}:\n${workers.at(-1)?.output().slice(-5000) ?? ''}`);
+        if (Date.now() > deadline) throw new Error(`campaign ${workflowId} still ${status} after ${timeoutMs} ms`);
+        await sleep(500);
+      }
+    },
+    async clock(workflowId) {
+      return (await client.info(workflowId)).clock;
+    },
+    async teardown() {
+      for (const p of [...running, ...workers, ...(portal ? [portal] : [])]) await p.stop('SIGKILL').catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      await sink.stop().catch(() => undefined);
+      await server?.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+// --- campaign time ------------------------------------------------------------------------------
+
+/** Waits until the campaign clock reaches `iso` (returns at once when it already has). */
+export async function untilCampaign(clock: CampaignClock, iso: string): Promise<void> {
+  await sleep(wallMsFor(clock, Date.parse(iso)) - Date.now());
+}
+
+// --- SMTP server hooks ---------------------------------------------------------------------------
+
+/**
+ * Runs `action` inside the SMTP server for the first message that `match`es, after the server
+ * stored it and BEFORE it replies 250: the reply waits until `action` settles. Later messages
+ * pass through. Resolves (with the message) once the action has run.
+ */
+export function onFirstMessage(sink: SmtpSink, match: (m: ReceivedMessage) => boolean, action: (m: ReceivedMessage) => Promise<void>): Promise<ReceivedMessage> {
+  let fired = false;
+  return new Promise((resolve, reject) => {
+    const remove = sink.onReceived(async (m) => {
+      if (fired || !match(m)) return;
+      fired = true;
+      remove();
+      try {
+        await action(m);
+        resolve(m);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** The X-Campaign-Key of a received message. */
+export function keyOf(m: ReceivedMessage): string {
+  return m.headers['x-campaign-key'] ?? '';
+}
+
+/** Each department's portal link, taken from its launch notice (the link every email carries). */
+export function portalLinks(sink: SmtpSink, campaignId: string, portalUrl: string): Record<string, string> {
+  const links: Record<string, string> = {};
+  const pattern = new RegExp(`${portalUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/d/[A-Za-z0-9_.-]+`);
+  for (const m of sink.messages) {
+    const k = /^[^/]+\/launch\/([^/]+)\/launch$/.exec(keyOf(m));
+    if (!k || !keyOf(m).startsWith(`${campaignId}/`)) continue;
+    const link = pattern.exec(m.text ?? '')?.[0];
+    if (link) links[k[1]!] = link;
+  }
+  return links;
+}

@@ -1,0 +1,171 @@
+/**
+ * Fault (1): the worker process is SIGKILLed twice during a rehearsal and started again each time:
+ * once mid-campaign with nothing being sent (Monday 03-04, after the launch notices), once
+ * mid-send — inside the SMTP transaction of the first of the reminders due Sunday 03-10 12:00,
+ * after the SMTP server stored it and before it answered 250, the window in which the sender
+ * cannot know.
+ *
+ * "Exactly once", as mail/ledger.ts states it: every message is accepted by the SMTP server at
+ * least once, always under its one deterministic Message-ID; a second copy is possible only for a
+ * message whose send was in flight when the worker died (its ledger record was left `sending`,
+ * and the retry resends it once, counting it in `unconfirmedAttempts`) — at most the messages then
+ * in flight (the batch had 2; the send concurrency is SMTP_POOL_MAX_CONNECTIONS = 5).
+ *
+ * The killed batch's activity is taken up again only after its heartbeat timeout (2 minutes), so
+ * this scenario takes about three minutes. A submission made meanwhile (with the CLI) is accepted at
+ * once; the shard, still held at 03-10 12:00, then sends nothing more to that department for it.
+ *
+ * Plan test/faults/plans/two-weeks.yaml (9 obligations) at 1 campaign day = 6 s.
+ *
+ * Asserted, exactly:
+ * - the distinct messages (one row per Message-ID) are the oracle's: nothing lost, nothing extra;
+ * - the message the worker died in arrived exactly twice, with the same Message-ID; every message
+ *   that arrived twice was in that batch, arrived at most twice, and is recorded with an
+ *   unconfirmed attempt; no (Message-ID, recipient) has more copies than 1 + its unconfirmed
+ *   attempts; the idle kill caused no copy at all;
+ * - no submission was lost: the 3 made between the kills and the 1 made while the batch was held
+ *   are in the final states, which are: east's second week on time, west's contacts, north's and
+ *   west's first week late, 5 missing (totals 9 / 1 / 3 / 0 / 5); each week's summary totals
+ *   equal the sum of the figures accepted for it.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubmissionReceipt } from '../../engine/obligations';
+import { copyCounts, expectedMessages, ledgerIdle, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
+import { PLANS, compile, keyOf, onFirstMessage, startStack, until, untilCampaign, type Stack } from './stack';
+
+const PLAN = path.join(PLANS, 'two-weeks.yaml');
+const ID = 'faults';
+const WF = `campaign/${ID}`;
+const W1 = 'weekly-stats@2024-03-06';
+const W2 = 'weekly-stats@2024-03-13';
+const CONTACTS = 'contacts@2024-03-06';
+/** The batch the worker dies in: the second week's three-day reminders (Sunday 03-10 12:00). */
+const BATCH = '2024-03-10T12:00:00+08:00';
+const BATCH_KEY = new RegExp(`^${ID}/${W2}/[a-z]+/reminder-3d$`);
+
+describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started again', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('worker');
+    await stack.startWorker();
+  });
+  afterAll(async () => {
+    await stack?.teardown();
+  });
+
+  it('goes on with nothing lost, at most the in-flight messages sent again (same Message-ID), and the summary adds up', async () => {
+    const t0 = Date.now();
+    const plan = compile(PLAN);
+    const submit = async (name: string, args: string[], values?: Record<string, number>) => {
+      const extra = values ? ['--file', path.join(stack.dir, `${name}.yaml`)] : [];
+      if (values) writeFileSync(extra[1]!, `values: ${JSON.stringify(values)}\n`);
+      const r = await stack.cli(['submit', ID, ...args, ...extra, '--json']);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout) as SubmissionReceipt;
+    };
+
+    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    const clock = await stack.clock(ID);
+
+    // Kill 1, mid-campaign, nothing in flight: the launch notices are out, the next batch is 03-05 12:00.
+    await until('the three launch notices', () => (stack.sink.messages.filter((m) => /\/launch\/[a-z]+\/launch$/.test(keyOf(m))).length === 3 ? true : undefined));
+    await untilCampaign(clock, '2024-03-04T06:00:00+08:00');
+    await ledgerIdle(stack.dataDir);
+    const beforeKill1 = stack.sink.messages.length;
+    await stack.killWorker();
+    await stack.startWorker();
+
+    // Between the kills, on the weekend (no message due for these obligations until 03-10 12:00):
+    // east's second week on time, west's contacts and north's first week late (from this process:
+    // they must land in that window).
+    await untilCampaign(clock, '2024-03-08T22:00:00+08:00');
+    const eastW2Figures = { fairs: 5, hired: 60, hired_women: 20 };
+    const northW1Figures = { fairs: 1, hired: 8, hired_women: 3 };
+    const [eastW2, westContacts, northW1] = await Promise.all([
+      stack.submit(ID, { department: 'east', deadline: 'weekly-stats', occurrence: W2, values: eastW2Figures }),
+      stack.submit(ID, { department: 'west', deadline: 'contacts', report: '联络员：王五' }),
+      stack.submit(ID, { department: 'north', deadline: 'weekly-stats', occurrence: W1, values: northW1Figures }),
+    ]);
+    for (const r of [eastW2, westContacts, northW1]) expect(Date.parse(r.receivedAt)).toBeLessThan(Date.parse('2024-03-10T12:00:00+08:00'));
+    expect([eastW2.late, westContacts.late, northW1.late]).toEqual([false, true, true]);
+
+    // Kill 2, mid-send: inside the first SMTP transaction of the 03-10 12:00 batch, before the 250.
+    let killedAt = 0;
+    const hit = await onFirstMessage(stack.sink, (m) => BATCH_KEY.test(keyOf(m)), async () => {
+      await stack.killWorker();
+      killedAt = Date.now();
+    });
+    await stack.startWorker();
+    const restartedAt = Date.now();
+
+    // While the batch is held up, west submits its first week (late) with the CLI, which waits for
+    // the new worker; that accepts it at once.
+    const westW1Figures = { fairs: 2, hired: 15, hired_women: 6 };
+    const cliStarted = Date.now();
+    const westW1 = await submit('west-w1', ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W1], westW1Figures);
+    const cliMs = Date.now() - cliStarted;
+    expect(westW1).toMatchObject({ version: 1, late: true });
+
+    const result = await stack.result(WF, 420_000);
+    const wall = Date.now() - t0;
+
+    // The distinct messages are the oracle's.
+    const submitted: Submitted[] = [eastW2, westContacts, northW1].map((r) => ({ occurrence: r.occurrence, department: r.department, at: Date.parse(r.receivedAt) }));
+    // The shard had sent up to the batch (inclusive) when it took west's first week: nothing after.
+    submitted.push({ occurrence: W1, department: 'west', at: Date.parse(westW1.receivedAt), shardAt: Date.parse(BATCH) + 1 });
+    const expected = expectedMessages(plan, submitted);
+    expect(receivedRows(stack.sink, ID)).toEqual(rowsOf(expected));
+
+    // Copies: the stated bound, exactly.
+    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
+    expect(unseen).toEqual([]);
+    expect(counts.filter((c) => c.record?.state !== 'sent')).toEqual([]);
+    expect(counts.filter((c) => c.copies > 1 + c.record!.unconfirmedAttempts)).toEqual([]);
+    const twice = counts.filter((c) => c.copies > 1);
+    expect(twice.filter((c) => c.copies !== 2 || !BATCH_KEY.test(c.key))).toEqual([]);
+    // The reminder the worker died in (one recipient, the department's contact): twice.
+    expect(counts.filter((c) => c.messageId === hit.messageId).map((c) => [c.key, c.copies, c.record!.unconfirmedAttempts])).toEqual([[keyOf(hit), 2, 1]]);
+    const twiceMessages = new Set(twice.map((c) => c.messageId));
+    expect(twiceMessages.size).toBeLessThanOrEqual(2);
+    for (const id of twiceMessages) {
+      const copies = stack.sink.messages.filter((m) => m.messageId === id);
+      expect(copies).toHaveLength(2);
+      expect(keyOf(copies[1]!)).toBe(keyOf(copies[0]!));
+      // The first copy went out before the kill, the second from the worker started after it.
+      expect(copies[0]!.receivedAt.getTime()).toBeLessThanOrEqual(killedAt);
+      expect(copies[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(restartedAt);
+    }
+    // The idle kill: nothing sent twice from before it.
+    expect(twice.filter((c) => stack.sink.messages.findIndex((m) => m.messageId === c.messageId) < beforeKill1)).toEqual([]);
+
+    // Final states and summary.
+    expect(summaryStates(await readSummary(stack.blobs, result))).toEqual({
+      [`${CONTACTS}|east`]: 'pending',
+      [`${CONTACTS}|west`]: 'late',
+      [`${CONTACTS}|north`]: 'pending',
+      [`${W1}|east`]: 'pending',
+      [`${W1}|west`]: 'late',
+      [`${W1}|north`]: 'late',
+      [`${W2}|east`]: 'submitted',
+      [`${W2}|west`]: 'pending',
+      [`${W2}|north`]: 'pending',
+    });
+    expect(result.totals).toEqual({ obligations: 9, onTime: 1, late: 3, excused: 0, missing: 5 });
+    const summary = await readSummary(stack.blobs, result);
+    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
+    expect(table(W1).totals).toEqual({ ...sumFigures([northW1Figures, westW1Figures], ['fairs', 'hired', 'hired_women']), remark: null });
+    expect(table(W1).totals).toEqual({ fairs: 3, hired: 23, hired_women: 9, remark: null });
+    expect(table(W1).missing).toEqual(['east']);
+    expect(table(W2).totals).toEqual({ ...eastW2Figures, remark: null });
+    expect(table(W2).missing).toEqual(['west', 'north']);
+
+    console.log(
+      `worker-kill: ${expected.length} distinct messages; killed idle after ${beforeKill1} and mid-send in ${keyOf(hit)}; ` +
+        `${twiceMessages.size} message(s) sent twice (${twice.map((c) => `${c.key.replace(`${ID}/`, '')} to ${c.recipient}`).join(', ')}); ` +
+        `west's submission during the hold took ${(cliMs / 1000).toFixed(1)} s (accepted at ${westW1.receivedAt}); ${(wall / 1000).toFixed(0)} s`,
+    );
+  });
+});
