@@ -149,6 +149,7 @@ export type AuditKind =
   | 'message'
   | 'delivery-failed'
   | 'submission'
+  | 'repeated-submission'
   | 'excuse'
   | 'extension'
   | 'rejected'
@@ -370,7 +371,12 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
             const extra = [figures(sub.values), sub.report ? `report ${JSON.stringify(sub.report.length > 40 ? `${sub.report.slice(0, 40)}…` : sub.report)}` : '', sub.attachments?.length ? `attachments: ${sub.attachments.map((a) => a.name).join(', ')}` : '']
               .filter(Boolean)
               .join('; ');
-            add(e, by, 'submission', `${n.dept(sub.department)} submitted ${n.occurrence(occ)}: version ${receipt?.version ?? '?'}, ${status}${receipt?.duplicate ? ' (repeat of an earlier submission)' : ''}${extra ? ` — ${extra}` : ''} [${sub.submissionId}]`);
+            if (receipt?.duplicate) {
+              // The same submission id again (a double click, a re-run script): answered with the first receipt, nothing changed.
+              add(e, by, 'repeated-submission', `${n.dept(sub.department)} sent ${n.occurrence(occ)} again: already received as version ${receipt.version}, nothing changed [${sub.submissionId}]`);
+            } else {
+              add(e, by, 'submission', `${n.dept(sub.department)} submitted ${n.occurrence(occ)}: version ${receipt?.version ?? '?'}, ${status}${extra ? ` — ${extra}` : ''} [${sub.submissionId}]`);
+            }
             break;
           }
           case 'excuse':

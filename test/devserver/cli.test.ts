@@ -181,7 +181,7 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     // Re-running the same command: the same receipt, nothing submitted twice.
     expect(again.code, again.stderr).toBe(0);
     const receipt = JSON.parse(again.stdout) as { submissionId: string; version: number; occurrence: string; receivedAt: string };
-    expect(receipt).toMatchObject({ submissionId, version: 1, occurrence: W1, department: 'east' });
+    expect(receipt).toMatchObject({ submissionId, version: 1, occurrence: W1, department: 'east', duplicate: true });
     expect(JSON.parse(third.stdout)).toEqual(receipt);
 
     expect(invalid.code).toBe(1);
@@ -266,6 +266,8 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     const json = await cli('history', id, '--json');
     const h = JSON.parse(json.stdout) as { entries: Array<{ kind: string; actor: string; when: string }> };
     expect(h.entries.filter((e) => e.kind === 'submission')).toHaveLength(1);
+    // The same command run twice more: answered with the first receipt, shown as repeats.
+    expect(h.entries.filter((e) => e.kind === 'repeated-submission')).toHaveLength(2);
     expect(h.entries.find((e) => e.kind === 'started')!.when).toMatch(/^2024-03-0[34] /);
 
     // The launch notices really went out over SMTP.
