@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { campaignNowMs, type CampaignClock } from '../../engine/clock';
 import { freePort } from '../../harness/free-port';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';
@@ -197,7 +198,13 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     expect(amendNoYes.stdout).toContain('+ department south (南区人社局)');
     expect(amendNoYes.stderr).toMatch(/re-run with --yes/);
 
+    const asked = Date.now();
     const status = await statusJson();
+    const answered = Date.now();
+    // Campaign time is now, not the workflow's last activation (it sleeps between instants).
+    const { clock, campaignNow } = status.info as unknown as { clock: CampaignClock; campaignNow: string };
+    expect(Date.parse(campaignNow)).toBeGreaterThanOrEqual(Math.floor(campaignNowMs(clock, asked)));
+    expect(Date.parse(campaignNow)).toBeLessThanOrEqual(Math.ceil(campaignNowMs(clock, answered)));
     const east = status.obligations.find((o) => o.occurrence === W1 && o.department === 'east')!;
     expect(east.versions).toHaveLength(1);
     expect(['submitted', 'late']).toContain(east.status);

@@ -23,12 +23,10 @@
  *   contacts late, 4 missing (totals 9 / 4 / 1 / 0 / 4); the first week's summary totals are
  *   east's figures, the second week's the sum of west's and north's (north's latest version, once).
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
 import { copyCounts, expectedMessages, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, compile, keyOf, portalLinks, startStack, until, untilCampaign, type Stack } from './stack';
+import { PLANS, cliSubmit as cliSubmitAs, compile, formFile as writeForm, keyOf, portalLinks, startStack, until, untilCampaign, type Stack } from './stack';
 
 const PLAN = path.join(PLANS, 'two-weeks.yaml');
 const ID = 'faults';
@@ -57,16 +55,8 @@ describe('fault: the same submission twice, through the portal and the CLI', () 
   it('records each submission once, and the summary adds up', async () => {
     const t0 = Date.now();
     const plan = compile(PLAN);
-    const cliSubmit = async (args: string[]) => {
-      const r = await stack.cli(['submit', ID, ...args, '--json']);
-      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-      return JSON.parse(r.stdout) as SubmissionReceipt;
-    };
-    const formFile = (name: string, values: Record<string, number | string>) => {
-      const file = path.join(stack.dir, `${name}.yaml`);
-      writeFileSync(file, `values: ${JSON.stringify(values)}\n`);
-      return file;
-    };
+    const cliSubmit = (args: string[]) => cliSubmitAs(stack, ID, args);
+    const formFile = (name: string, values: Record<string, number | string>) => writeForm(stack, name, values);
     /** Posts a department's form the way its page does (CSRF token from the page, same Origin). */
     const portalPost = async (link: string, fields: Record<string, string>): Promise<PortalReceipt> => {
       const page = await fetch(link);

@@ -22,12 +22,10 @@
  *   the 6 others missing (totals 9 / 2 on time / 1 late / 0 excused / 6 missing), and the summary's
  *   totals for each week equal the sum of the figures accepted for it.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
 import { activityAttempts, copyCounts, expectedMessages, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, compile, keyOf, onFirstMessage, sleep, startStack, untilCampaign, type Run, type Stack } from './stack';
+import { PLANS, cliSubmit, compile, formFile, keyOf, onFirstMessage, sleep, startStack, untilCampaign, type Run, type Stack } from './stack';
 
 const PLAN = path.join(PLANS, 'two-weeks.yaml');
 const ID = 'faults';
@@ -48,16 +46,7 @@ describe('fault: the Temporal dev server stops mid-send and restarts from its SQ
   it('loses nothing, sends nothing twice, and the summary adds up', async () => {
     const t0 = Date.now();
     const plan = compile(PLAN);
-    const form = (name: string, content: string) => {
-      const file = path.join(stack.dir, name);
-      writeFileSync(file, content);
-      return file;
-    };
-    const submit = async (args: string[]) => {
-      const r = await stack.cli(['submit', ID, ...args, '--json']);
-      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-      return JSON.parse(r.stdout) as SubmissionReceipt;
-    };
+    const submit = (args: string[]) => cliSubmit(stack, ID, args);
 
     const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
     expect(started.code, started.stderr).toBe(0);
@@ -77,7 +66,7 @@ describe('fault: the Temporal dev server stops mid-send and restarts from its SQ
     // time (5 s, most of a campaign day) and restarts from the same file on the same port. The
     // CLI is tried meanwhile. The reply is held at most 12 s (the mailer's socket timeout is 20 s).
     const westWeek = { fairs: 1, hired: 12, hired_women: 5 };
-    const westArgs = ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W1, '--file', form('west-w1.yaml', `values: ${JSON.stringify(westWeek)}\n`)];
+    const westArgs = ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W1, '--file', formFile(stack, 'west-w1', westWeek)];
     let refused: Run | undefined;
     let downMs = 0;
     let restarted: Promise<void> | undefined;

@@ -19,9 +19,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
 import { copyCounts, expectedMessages, ledgerIdle, readSummary, receivedRows, rowsOf, summaryStates, type Submitted } from './checks';
-import { PLANS, compile, startStack, untilCampaign, type Stack } from './stack';
+import { PLANS, cliSubmit, compile, startStack, untilCampaign, type Stack } from './stack';
 
 const PLAN = path.join(PLANS, 'two-weeks.yaml');
 const ID = 'faults';
@@ -44,11 +43,7 @@ describe('fault: the SMTP server is down for a campaign day', () => {
   it('delivers everything due in the outage once after it, and the summary adds up', async () => {
     const t0 = Date.now();
     const plan = compile(PLAN);
-    const submit = async (args: string[]) => {
-      const r = await stack.cli(['submit', ID, ...args, '--json']);
-      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-      return JSON.parse(r.stdout) as SubmissionReceipt;
-    };
+    const submit = (args: string[]) => cliSubmit(stack, ID, args);
 
     const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
     expect(started.code, started.stderr).toBe(0);

@@ -14,11 +14,12 @@
  * Everything this module starts it also stops (`teardown`), whatever state a test left it in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { expect } from 'vitest';
 import { CampaignClient } from '../../client/campaign-client';
 import { wallMsFor, type CampaignClock } from '../../engine/clock';
 import type { SubmissionInput, SubmissionReceipt } from '../../engine/obligations';
@@ -291,6 +292,20 @@ export async function startStack(name: string): Promise<Stack> {
 // --- campaign time ------------------------------------------------------------------------------
 
 /** Waits until the campaign clock reaches `iso` (returns at once when it already has). */
+/** `campaign submit <campaignId> … --json` as its own process; fails the test unless it exits 0. */
+export async function cliSubmit(stack: Stack, campaignId: string, args: string[]): Promise<SubmissionReceipt> {
+  const r = await stack.cli(['submit', campaignId, ...args, '--json']);
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout) as SubmissionReceipt;
+}
+
+/** Writes a statistics form's figures as `<stack dir>/<name>.yaml`, for `campaign submit --file`. */
+export function formFile(stack: Stack, name: string, values: Record<string, number | string>): string {
+  const file = path.join(stack.dir, `${name}.yaml`);
+  writeFileSync(file, `values: ${JSON.stringify(values)}\n`);
+  return file;
+}
+
 export async function untilCampaign(clock: CampaignClock, iso: string): Promise<void> {
   await sleep(wallMsFor(clock, Date.parse(iso)) - Date.now());
 }

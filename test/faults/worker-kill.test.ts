@@ -28,12 +28,10 @@
  *   west's first week late, 5 missing (totals 9 / 1 / 3 / 0 / 5); each week's summary totals
  *   equal the sum of the figures accepted for it.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
 import { copyCounts, expectedMessages, ledgerIdle, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, compile, keyOf, onFirstMessage, startStack, until, untilCampaign, type Stack } from './stack';
+import { PLANS, cliSubmit, compile, formFile, keyOf, onFirstMessage, startStack, until, untilCampaign, type Stack } from './stack';
 
 const PLAN = path.join(PLANS, 'two-weeks.yaml');
 const ID = 'faults';
@@ -58,13 +56,7 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
   it('goes on with nothing lost, at most the in-flight messages sent again (same Message-ID), and the summary adds up', async () => {
     const t0 = Date.now();
     const plan = compile(PLAN);
-    const submit = async (name: string, args: string[], values?: Record<string, number>) => {
-      const extra = values ? ['--file', path.join(stack.dir, `${name}.yaml`)] : [];
-      if (values) writeFileSync(extra[1]!, `values: ${JSON.stringify(values)}\n`);
-      const r = await stack.cli(['submit', ID, ...args, ...extra, '--json']);
-      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-      return JSON.parse(r.stdout) as SubmissionReceipt;
-    };
+    const submit = (name: string, args: string[], values?: Record<string, number>) => cliSubmit(stack, ID, [...args, ...(values ? ['--file', formFile(stack, name, values)] : [])]);
 
     const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
     expect(started.code, started.stderr).toBe(0);
