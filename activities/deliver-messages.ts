@@ -1,7 +1,8 @@
 /**
  * Where reminders, escalations, launch notices and receipts are sent: one activity call per
  * batch of messages due at the same instant, each message composed from the stored plan and
- * delivered exactly once through the ledger. Transient failures fail the activity after every
+ * delivered exactly once through the ledger (built ahead of time when this worker could: see
+ * mail/prepared-messages.ts). Transient failures fail the activity after every
  * message was tried (Temporal retries, the ledger skips what went out); permanent ones are
  * recorded and returned.
  */
@@ -33,9 +34,17 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
    * `scope` names the campaign run (its delivery ledger); `at` is the campaign instant the batch is
    * for, recorded for messages that carry no instant of their own (launch notices, receipts).
    */
-  return async function deliverMessages(input: { planRef: string; requests: ComposeRequest[]; scope: string; at: string }): Promise<DeliveryEntry[]> {
+  return async function deliverMessages(input: {
+    planRef: string;
+    requests: ComposeRequest[];
+    scope: string;
+    at: string;
+    /** The shard's next batch as things stand: prepared on this worker once this one is sent (mail/prepared-messages.ts). */
+    next?: { requests: ComposeRequest[] };
+  }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);
     const ledger = deps.ledger.scoped(input.scope);
+    const prepared = deps.prepared;
     const ctx = Context.current();
     const out: DeliveryEntry[] = new Array(input.requests.length);
     let transient: TransientSmtpError | undefined;
@@ -46,11 +55,12 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
       for (let i = next++; i < input.requests.length; i = next++) {
         // Cancelled (the campaign was cancelled): stop between messages; what went out is in the ledger.
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('campaign cancelled while sending; the messages sent so far are recorded');
-        const req = withLink(deps, plan.campaign.id, input.requests[i]!);
-        const composed = composeMessage(plan, req, { from: deps.from });
+        const ready = prepared?.take(input.planRef, input.scope, input.requests[i]!);
+        const req = ready ? input.requests[i]! : withLink(deps, plan.campaign.id, input.requests[i]!);
+        const composed = ready?.composed ?? composeMessage(plan, req, { from: deps.from });
         const at = 'at' in req && typeof req.at === 'string' ? req.at : input.at;
         try {
-          const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key);
+          const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key, { prepared: ready?.mime });
           out[i] = recordsToEntry(composed.kind, composed.key.step, at, records);
         } catch (err) {
           if (!(err instanceof TransientSmtpError)) throw err;
@@ -59,8 +69,12 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
         ctx.heartbeat(++done);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(deps.sendConcurrency ?? 5, input.requests.length) }, sendNext));
+    const sendAll = () => Promise.all(Array.from({ length: Math.min(deps.sendConcurrency ?? 5, input.requests.length) }, sendNext));
+    await (prepared ? prepared.whileSending(sendAll) : sendAll());
     if (transient) throw transient;
+    if (prepared && input.next && input.next.requests.length > 0) {
+      prepared.schedule({ plan, planRef: input.planRef, scope: input.scope, requests: input.next.requests, complete: (r) => withLink(deps, plan.campaign.id, r) });
+    }
     return out;
   };
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { MailAddress } from '../mail/config';
 import type { DeliveryLedger } from '../mail/ledger';
+import type { PreparedMessages } from '../mail/prepared-messages';
 import type { Mailer } from '../mail/transport';
 import type { BlobStore } from '../store/blob-store';
 import type { PlanStore } from '../store/plan-store';
@@ -21,4 +22,6 @@ export interface ActivityDeps {
   now: () => Date;
   /** Messages of one batch in flight at once (default 5: match SMTP_POOL_MAX_CONNECTIONS). */
   sendConcurrency?: number;
+  /** Messages built before they are due (optional: without it every message is built when sent). */
+  prepared?: PreparedMessages;
 }

@@ -36,6 +36,7 @@ import type { SubmissionInput } from '../engine/obligations';
 import { toolPaths } from '../harness/tool-paths';
 import { parseMailConfig } from '../mail/config';
 import { DeliveryLedger } from '../mail/ledger';
+import { PreparedMessages } from '../mail/prepared-messages';
 import { createMailer } from '../mail/transport';
 import { loadPlanText } from '../plan/load';
 import type { CompiledPlan } from '../plan/timeline';
@@ -654,8 +655,9 @@ export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServe
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const plans = new PlanStore(blobs);
   const link = departmentLinkBuilder('http://portal.bench', 'bench-secret-bench-secret-bench-secret!');
+  const mailer = createMailer(mail);
   const deps: ActivityDeps = {
-    mailer: createMailer(mail),
+    mailer,
     ledger: new DeliveryLedger(mail.ledgerDir, { fsync: opts.fsync ?? true }),
     from: mail.from,
     blobs,
@@ -664,6 +666,7 @@ export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServe
     coordinatorLink: (c) => `http://portal.bench/c/${c}`,
     temporal: env.client,
     now: () => new Date(),
+    prepared: new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }),
   };
   const taskQueue = `bench-${Date.now().toString(36)}`;
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps });
@@ -677,6 +680,7 @@ export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServe
     async teardown() {
       worker.shutdown();
       await running.catch(() => undefined);
+      deps.prepared?.close();
       deps.mailer.close();
       await sink.stop();
       await env.teardown();

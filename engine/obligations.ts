@@ -154,6 +154,20 @@ export function dueItems(items: readonly LadderItem[], state: ShardState, nowMs:
   return items.filter((i) => i.atMs > state.processedUntilMs && i.atMs <= nowMs);
 }
 
+/**
+ * Every item of the first instant after `afterMs`: the batch that comes next if nothing changes
+ * meanwhile (a submission, excuse or extension may still change it). `items` are in ladder order.
+ */
+export function batchAfter(items: readonly LadderItem[], afterMs: number): LadderItem[] {
+  const out: LadderItem[] = [];
+  for (const i of items) {
+    if (i.atMs <= afterMs) continue;
+    if (out.length > 0 && i.atMs !== out[0]!.atMs) break;
+    out.push(i);
+  }
+  return out;
+}
+
 /** The next campaign instant after processedUntil at which something is due, if any. */
 export function nextInstant(items: readonly LadderItem[], state: ShardState): number | undefined {
   for (const i of items) if (i.atMs > state.processedUntilMs) return i.atMs;

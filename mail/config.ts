@@ -7,22 +7,23 @@
  * the URL's parts. `SMTP_FROM` is required and must carry a display name and an address:
  * `春风行动办公室 <noreply@hrss.example>` (its domain also names the Message-IDs, see ledger.ts).
  *
- * Timeouts: a send must finish (or fail) well inside the Temporal activity's start-to-close
- * timeout ({@link SEND_ACTIVITY_START_TO_CLOSE_MS}), otherwise Temporal would start a second attempt
- * while the first is still talking to the server. The connection, greeting and socket timeouts
- * together may not exceed {@link SEND_TIMEOUT_BUDGET_MS}, and the mailer aborts any single send
- * that takes longer than the budget (see transport.ts).
+ * Timeouts: one message's send must finish (or fail) within {@link MESSAGE_SEND_MAX_MS}, the
+ * bound the delivery ledger's per-message lock lease is built on (ledger.ts): an attempt still
+ * talking to the server must never look abandoned to another. The connection, greeting and socket
+ * timeouts together may not exceed {@link SEND_TIMEOUT_BUDGET_MS}, and the mailer aborts any single
+ * send that takes longer than the budget (see transport.ts). The batch activity's own timeouts
+ * (workflows: 5 minutes start-to-close, heartbeat after every message) are longer still.
  *
  * `parseMailConfig` reports every bad variable at once, in plain words, as a {@link ConfigError}.
  */
 import { z } from 'zod';
 
-/** The send activity's start-to-close timeout (the lead's activity options use this value). */
-export const SEND_ACTIVITY_START_TO_CLOSE_MS = 60_000;
+/** The longest one message may take: its ledger writes and its SMTP send (lock leases exceed it). */
+export const MESSAGE_SEND_MAX_MS = 60_000;
 /**
  * Upper bound of one send, in ms: connection + greeting + socket timeouts must fit in it, and the
- * mailer aborts a send (queue wait included) after it. Leaves 10 s of the activity's 60 s for
- * rendering and the ledger writes.
+ * mailer aborts a send (queue wait included) after it. Leaves 10 s of {@link MESSAGE_SEND_MAX_MS}
+ * for composing and the ledger writes.
  */
 export const SEND_TIMEOUT_BUDGET_MS = 50_000;
 
@@ -43,6 +44,11 @@ export interface MailConfig {
   pool: { maxConnections: number; rateLimitPerSecond?: number };
   timeouts: { connectionMs: number; greetingMs: number; socketMs: number };
   tls: { rejectUnauthorized: boolean };
+  /**
+   * Memory for messages built before they are due (MAIL_PREPARE_AHEAD_MB, default 16; 0 = off):
+   * see prepared-messages.ts.
+   */
+  prepareAheadBytes: number;
   /** Directory of the delivery ledger (MAIL_LEDGER_DIR); shared by every worker. */
   ledgerDir: string;
 }
@@ -64,6 +70,7 @@ const DEFAULTS = {
   connectionMs: 10_000,
   greetingMs: 10_000,
   socketMs: 20_000,
+  prepareAheadMb: 16,
 };
 
 type Env = Record<string, string | undefined>;
@@ -90,6 +97,7 @@ const envSchema = z.object({
   SMTP_SOCKET_TIMEOUT_MS: trimmed,
   SMTP_TLS_REJECT_UNAUTHORIZED: trimmed,
   MAIL_LEDGER_DIR: trimmed,
+  MAIL_PREPARE_AHEAD_MB: trimmed,
 });
 
 /** Parses and checks the mail settings; throws {@link ConfigError} listing every problem. */
@@ -199,11 +207,12 @@ export function parseMailConfig(env: Env = process.env): MailConfig {
   if (connectionMs + greetingMs + socketMs > SEND_TIMEOUT_BUDGET_MS) {
     problems.push(
       `SMTP_CONNECTION_TIMEOUT_MS + SMTP_GREETING_TIMEOUT_MS + SMTP_SOCKET_TIMEOUT_MS add up to ${connectionMs + greetingMs + socketMs} ms; ` +
-        `they must stay within ${SEND_TIMEOUT_BUDGET_MS} ms so a send ends before the activity's ${SEND_ACTIVITY_START_TO_CLOSE_MS} ms timeout`,
+        `they must stay within ${SEND_TIMEOUT_BUDGET_MS} ms so a send ends within ${MESSAGE_SEND_MAX_MS} ms (a message's lock is held no longer)`,
     );
   }
 
   const rejectUnauthorized = bool('SMTP_TLS_REJECT_UNAUTHORIZED', e.SMTP_TLS_REJECT_UNAUTHORIZED) ?? true;
+  const prepareAheadMb = int('MAIL_PREPARE_AHEAD_MB', e.MAIL_PREPARE_AHEAD_MB, 0, 4096, 'a whole number of MiB (0 turns preparing ahead off)') ?? DEFAULTS.prepareAheadMb;
 
   if (problems.length > 0 || host === undefined || from === undefined) throw new ConfigError(problems);
 
@@ -218,6 +227,7 @@ export function parseMailConfig(env: Env = process.env): MailConfig {
     timeouts: { connectionMs, greetingMs, socketMs },
     tls: { rejectUnauthorized },
     ledgerDir: e.MAIL_LEDGER_DIR ?? DEFAULT_LEDGER_DIR,
+    prepareAheadBytes: prepareAheadMb * 1024 * 1024,
   };
 }
 

@@ -10,10 +10,17 @@
  * Storage: a directory tree on disk, `<dir>/<campaignId>/<message key>/<step>--<recipient>.json`
  * (names made file-system safe, with a hash suffix when that changed them). Records are created
  * atomically (`open(…, 'wx')`: exactly one creator wins) and updated atomically (write a temporary
- * file, fsync, rename over the record). A per-message lock file (also created with 'wx') makes
- * concurrent attempts for the same message wait for each other: a lock is stale when its owner
- * process on this host is gone, or after its lease ({@link LEASE_MS}, longer than the activity's
- * start-to-close timeout) on any host. **When workers run on several machines the directory must be
+ * file, fsync, rename over the record).
+ *
+ * Concurrent attempts for the same message (a retry started while a stuck attempt still runs)
+ * keep out of each other's way in two ways. A message sent for the first time is claimed by
+ * creating its records, in `sending` and naming their owner (host, process, token, lease): the
+ * creator that wins owns them, nobody else can create them. Any attempt that finds records already
+ * there takes the message's lock file (also created with 'wx') and then leaves alone records that
+ * a live owner holds. An owner or lock holder is gone when its process on this host is gone, or
+ * after its lease ({@link LEASE_MS}, longer than one message's ledger writes and send may take) on
+ * any host. (The lock file alone, taken by every attempt, cost a burst of first sends a third of
+ * its file operations.) **When workers run on several machines the directory must be
  * on a filesystem they all share (NFSv4, CephFS, EFS…) with atomic rename and O_EXCL create;**
  * with per-machine directories two workers could each send the same message once.
  *
@@ -35,9 +42,9 @@ import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { SEND_ACTIVITY_START_TO_CLOSE_MS } from './config';
+import { MESSAGE_SEND_MAX_MS } from './config';
 import { PermanentSmtpError, SmtpError, TransientSmtpError, classifySendError } from './transport';
-import type { Mailer, OutgoingMessage, RecipientOutcome } from './transport';
+import type { Mailer, OutgoingMessage, PreparedMime, RecipientOutcome } from './transport';
 
 /** Identifies one message (every recipient of it). */
 export interface MessageKey {
@@ -72,10 +79,20 @@ export interface DeliveryRecord {
   responseCode?: number;
   response?: string;
   lastError?: string;
+  /** The attempt sending it right now; absent once that attempt is over (see {@link deliverOnce}). */
+  owner?: AttemptOwner;
 }
 
-/** The lock lease: longer than the activity's start-to-close timeout, within which every send ends. */
-export const LEASE_MS = SEND_ACTIVITY_START_TO_CLOSE_MS + 30_000;
+/** Who is sending a message now: like a lock's holder, live until its process ends or its lease expires. */
+export interface AttemptOwner {
+  host: string;
+  pid: number;
+  token: string;
+  expiresAt: string;
+}
+
+/** The lock lease: longer than {@link MESSAGE_SEND_MAX_MS}, within which one message's writes and send end. */
+export const LEASE_MS = MESSAGE_SEND_MAX_MS + 30_000;
 
 const HOST = hostname();
 /**
@@ -87,7 +104,6 @@ const raw = {
   datasync: promisify(cbfs.fdatasync),
   fsync: promisify(cbfs.fsync),
   close: promisify(cbfs.close),
-  readFile: promisify(cbfs.readFile),
   unlink: promisify(cbfs.unlink),
 };
 /** Writes all of `content` at the file's current position. */
@@ -131,6 +147,8 @@ async function inDir<T>(dir: string, op: () => Promise<T>): Promise<T> {
 }
 /** Locks held by this process (every ledger instance), path → token. */
 const heldLocks = new Map<string, string>();
+/** Tokens of the deliverOnce attempts running in this process. */
+const liveAttempts = new Set<string>();
 
 interface LockContent {
   host: string;
@@ -151,7 +169,7 @@ export interface LedgerOptions {
 export class DeliveryLedger {
   readonly dir: string;
   private readonly now: () => Date;
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
   private readonly doFsync: boolean;
 
   /** The campaign run this ledger is scoped to (see {@link scoped}); part of every Message-ID it gives. */
@@ -332,6 +350,14 @@ export class DeliveryLedger {
     throw new TransientSmtpError(`Message ${k.campaignId}/${k.key}/${k.step}: could not take the lock`, { code: 'ELOCKED' });
   }
 
+  /** Whether the attempt that owns a record may still be sending it (same rules as a lock's holder). */
+  isLiveOwner(o: AttemptOwner): boolean {
+    if (Date.parse(o.expiresAt) < this.now().getTime()) return false;
+    if (o.host !== HOST) return true;
+    if (o.pid === process.pid) return liveAttempts.has(o.token);
+    return pidAlive(o.pid);
+  }
+
   private isStale(file: string, holder: LockContent | undefined, mtime: Date): boolean {
     const now = this.now().getTime();
     if (!holder) return now - mtime.getTime() > this.leaseMs; // torn lock file: judge by age
@@ -351,10 +377,28 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** A small file's text: open, one read, close (readFile would stat it first). */
+async function readSmall(file: string): Promise<string> {
+  const fd = await raw.open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunks.length === 0 ? 4096 : 65536);
+      const n = await new Promise<number>((resolve, reject) => cbfs.read(fd, buf, 0, buf.length, null, (err, got) => (err ? reject(err) : resolve(got))));
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      if (n < buf.length) break;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    await raw.close(fd);
+  }
+}
+
 async function readJson<T>(file: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await raw.readFile(file, 'utf8');
+    text = await readSmall(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -385,8 +429,20 @@ async function fsyncDir(dir: string): Promise<void> {
   if (fd !== undefined) await raw.fsync(fd).catch(() => undefined).finally(() => raw.close(fd));
 }
 
+/** safeName's answers for the names seen lately: a message's paths are asked for a dozen times. */
+const safeNames = new Map<string, string>();
+
 /** File-system-safe name; a hash suffix keeps distinct inputs distinct when characters were replaced or cut. */
 export function safeName(s: string): string {
+  const known = safeNames.get(s);
+  if (known !== undefined) return known;
+  const safe = computeSafeName(s);
+  if (safeNames.size >= 10_000) safeNames.clear();
+  safeNames.set(s, safe);
+  return safe;
+}
+
+function computeSafeName(s: string): string {
   const cleaned = s.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_');
   if (cleaned === s && s.length <= 100 && s.length > 0) return s;
   return `${cleaned.slice(0, 80)}~${sha256(s).slice(0, 10)}`;
@@ -415,6 +471,17 @@ export function campaignKeyHeader(k: MessageKey): string {
 
 export interface DeliverOptions {
   signal?: AbortSignal;
+  /** The message built ahead of time from `stampMessage(message, key, …)` (see mail/prepared-messages.ts). */
+  prepared?: PreparedMime;
+}
+
+/** The message as it goes out under `key`: its deterministic Message-ID and X-Campaign-Key header set. */
+export function stampMessage(message: OutgoingMessage, key: MessageKey, messageIdDomain: string, scope?: string): OutgoingMessage {
+  return {
+    ...message,
+    messageId: messageIdFor(key, messageIdDomain, scope),
+    headers: { ...message.headers, 'X-Campaign-Key': campaignKeyHeader(key) },
+  };
 }
 
 const FINAL: ReadonlySet<DeliveryState> = new Set(['sent', 'failed-permanent']);
@@ -440,12 +507,8 @@ export async function deliverOnce(
   for (const [name, v] of Object.entries({ campaignId: key.campaignId, key: key.key, step: key.step })) {
     if (typeof v !== 'string' || v === '') throw new TypeError(`deliverOnce: key.${name} must be a non-empty string`);
   }
-  const messageId = messageIdFor(key, mailer.messageIdDomain, ledger.scope);
-  const msg: OutgoingMessage = {
-    ...message,
-    messageId,
-    headers: { ...message.headers, 'X-Campaign-Key': campaignKeyHeader(key) },
-  };
+  const msg = stampMessage(message, key, mailer.messageIdDomain, ledger.scope);
+  const messageId = msg.messageId;
   const recipients: Array<{ address: string; role: 'to' | 'cc' }> = [];
   const seen = new Set<string>();
   for (const [role, list] of [['to', message.to], ['cc', message.cc ?? []]] as const) {
@@ -459,18 +522,17 @@ export async function deliverOnce(
   }
   if (recipients.length === 0) throw new PermanentSmtpError('deliverOnce: the message has no recipients', { code: 'EENVELOPE' });
 
-  // fast path: everything already final, no lock needed
-  const existing = await Promise.all(recipients.map((r) => ledger.get(key, r.address)));
-  if (existing.every((r) => r !== undefined && FINAL.has(r.state))) return existing as DeliveryRecord[];
-
-  const lock = await ledger.acquire(key);
+  const nowIso = () => ledger.nowIso();
+  const token = `${HOST}.${uniqueSuffix()}`;
+  const owner: AttemptOwner = { host: HOST, pid: process.pid, token, expiresAt: new Date(Date.parse(ledger.nowIso()) + ledger.leaseMs).toISOString() };
+  liveAttempts.add(token);
+  let lock: { release(): Promise<void> } | undefined;
   try {
-    const nowIso = () => ledger.nowIso();
-    // Mark every recipient "sending" before the message goes out — a crash from here on leaves them
-    // "sending". A recipient seen for the first time is created in that state (one write); one an
-    // earlier attempt left behind is moved to it.
+    // Claim: a recipient seen for the first time gets its record created in "sending", owned by
+    // this attempt ('wx': exactly one creator wins). When every record is new — the common case —
+    // that is the whole claim: no lock file.
     const fresh = new Set<DeliveryRecord>();
-    const records = await Promise.all(
+    let records = await Promise.all(
       recipients.map(async (r) => {
         const record: DeliveryRecord = {
           version: 1,
@@ -486,30 +548,57 @@ export async function deliverOnce(
           unconfirmedAttempts: 0,
           createdAt: nowIso(),
           updatedAt: nowIso(),
+          owner,
         };
         const onDisk = await ledger.createIfAbsent(record);
         if (onDisk === record) fresh.add(record);
         return onDisk;
       }),
     );
+    if (fresh.size < records.length) {
+      // Seen before, by an earlier attempt or by one running now.
+      if (fresh.size === 0 && records.every((r) => FINAL.has(r.state))) return records;
+      // Attempts that find existing records take the message's lock file, one at a time...
+      lock = await ledger.acquire(key);
+      records = await Promise.all(records.map(async (r) => (fresh.has(r) ? r : ((await ledger.get(key, r.recipient)) ?? r))));
+      // ...and leave alone a message whose records another live attempt claimed without it.
+      const busy = records.find((r) => !fresh.has(r) && r.owner && r.owner.token !== token && ledger.isLiveOwner(r.owner));
+      if (busy) {
+        for (const r of fresh) {
+          r.state = 'pending';
+          r.attempts = 0;
+          r.owner = undefined;
+          r.lastError = 'not sent: another attempt was sending this message';
+        }
+        await Promise.all([...fresh].map((r) => ledger.update(r, { syncDirectory: false })));
+        throw new TransientSmtpError(
+          `Message ${key.campaignId}/${key.key}/${key.step} is being sent by another attempt (${busy.owner!.host} pid ${busy.owner!.pid}, lease until ${busy.owner!.expiresAt})`,
+          { code: 'ELOCKED' },
+        );
+      }
+    }
     const todo = records.filter((r) => !FINAL.has(r.state));
     if (todo.length === 0) return records;
+    // One an earlier attempt left behind is moved to "sending" (and owned by this attempt); found
+    // in "sending" already, its earlier outcome is unknown and this resend may duplicate it.
     const again = todo.filter((r) => !fresh.has(r));
     for (const r of again) {
-      if (r.state === 'sending') r.unconfirmedAttempts += 1; // previous outcome unknown: this resend may duplicate
+      if (r.state === 'sending') r.unconfirmedAttempts += 1;
       r.state = 'sending';
       r.attempts += 1;
       r.messageId = messageId;
       r.updatedAt = nowIso();
+      r.owner = owner;
     }
     await Promise.all(again.map((r) => ledger.update(r, { syncDirectory: false })));
+    // Durable before the message goes out: a crash from here on leaves them "sending".
     await ledger.syncDir(key);
 
     let outcomes: RecipientOutcome[];
     let failure: SmtpError | undefined;
     let response = '';
     try {
-      const result = await mailer.send(msg, { envelopeTo: todo.map((r) => r.recipient), signal: opts.signal });
+      const result = await mailer.send(msg, { envelopeTo: todo.map((r) => r.recipient), signal: opts.signal, prepared: opts.prepared });
       outcomes = result.recipients;
       response = result.response;
     } catch (err) {
@@ -521,6 +610,7 @@ export async function deliverOnce(
     for (const r of todo) {
       const o = outcomes.find((x) => x.address.toLowerCase() === r.recipient);
       r.updatedAt = stamp;
+      r.owner = undefined; // this attempt is over, whatever its outcome
       if (o?.status === 'accepted') {
         r.state = 'sent';
         r.sentAt = stamp;
@@ -566,7 +656,8 @@ export async function deliverOnce(
     }
     return records;
   } finally {
-    await lock.release();
+    liveAttempts.delete(token);
+    await lock?.release();
   }
 }
 

@@ -24,7 +24,8 @@
  * names below are part of the contract; `this.name` is set to the same.
  */
 import nodemailer from 'nodemailer';
-import type { Transporter, SMTPPoolOptions, SMTPPoolSentMessageInfo, NodemailerError } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Transporter, SMTPPoolOptions, SMTPPoolSentMessageInfo, NodemailerError, SendMailOptions } from 'nodemailer';
 import { formatAddress, isValidAddress, SEND_TIMEOUT_BUDGET_MS } from './config';
 import type { MailAddress, MailConfig } from './config';
 
@@ -79,12 +80,37 @@ export interface SendOptions {
   envelopeTo?: string[];
   /** Abort the send (e.g. the activity was cancelled). A budget timeout is always applied. */
   signal?: AbortSignal;
+  /**
+   * The message already built by {@link Mailer.prepare} from this same `message`: sent as it is,
+   * with only its Date header set to the moment of sending. The caller vouches that it was built
+   * from an identical message (see mail/prepared-messages.ts).
+   */
+  prepared?: PreparedMime;
+}
+
+/**
+ * A message built into its MIME form ahead of time, so that at the instant it is due only the
+ * SMTP transaction remains. Its Date header is a placeholder until it is sent.
+ */
+export interface PreparedMime {
+  /** The Message-ID it was built with: a send of any other message ignores it. */
+  readonly messageId: string;
+  readonly mime: Buffer;
+  /** Byte offset and length of the placeholder Date value inside `mime`. */
+  readonly dateAt: number;
+  readonly dateLength: number;
 }
 
 export interface Mailer {
   readonly from: MailAddress;
   readonly messageIdDomain: string;
   send(message: OutgoingMessage, opts?: SendOptions): Promise<SendResult>;
+  /**
+   * Builds the message exactly as {@link send} would (same headers, parts and encodings), without
+   * sending it. Messages with attachments read from files are not prepared (returns undefined): a
+   * file may change before the send.
+   */
+  prepare(message: OutgoingMessage): Promise<PreparedMime | undefined>;
   /** Connects and authenticates, for a start-up check. Throws Transient/PermanentSmtpError. */
   verify(): Promise<void>;
   close(): void;
@@ -202,25 +228,10 @@ export function createMailer(config: MailConfig): Mailer {
         : AbortSignal.timeout(SEND_TIMEOUT_BUDGET_MS);
       let info: SMTPPoolSentMessageInfo;
       try {
-        info = await transport.sendMail({
-          from: formatAddress(message.from),
-          to: message.to.map(formatAddress),
-          cc: message.cc && message.cc.length > 0 ? message.cc.map(formatAddress) : undefined,
-          replyTo: message.replyTo && message.replyTo.length > 0 ? message.replyTo.map(formatAddress) : undefined,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          messageId: message.messageId,
-          headers: message.headers,
-          attachments: message.attachments?.map((a) => ({
-            filename: a.filename,
-            contentType: a.contentType,
-            content: a.content,
-            path: a.path,
-          })),
-          envelope: { from: message.from.address, to: valid },
-          signal,
-        });
+        const envelope = { from: message.from.address, to: valid };
+        info = await transport.sendMail(
+          opts.prepared?.messageId === message.messageId ? { raw: stampDate(opts.prepared, new Date()), envelope, signal } : { ...mailOptions(message), envelope, signal },
+        );
       } catch (err) {
         throw classifySendError(err, valid, malformedOutcomes);
       }
@@ -237,6 +248,14 @@ export function createMailer(config: MailConfig): Mailer {
         response: typeof info.response === 'string' ? info.response : String(info.response ?? ''),
       };
     },
+    async prepare(message) {
+      if (message.attachments?.some((a) => a.path !== undefined)) return undefined;
+      const mime = await new MailComposer({ ...mailOptions(message), date: PLACEHOLDER_DATE }).compile().build();
+      const dateAt = mime.indexOf(PLACEHOLDER_DATE_HEADER);
+      // (cannot happen: the composer writes every Date header the same way; then send it the usual way)
+      if (dateAt < 0) return undefined;
+      return { messageId: message.messageId, mime, dateAt: dateAt + '\r\nDate: '.length, dateLength: PLACEHOLDER_DATE_VALUE.length };
+    },
     async verify() {
       try {
         await transport.verify();
@@ -248,6 +267,45 @@ export function createMailer(config: MailConfig): Mailer {
       transport.close();
     },
   };
+}
+
+/** The message's headers and parts as nodemailer takes them; `send` and `prepare` share it. */
+function mailOptions(message: OutgoingMessage): SendMailOptions {
+  return {
+    from: formatAddress(message.from),
+    to: message.to.map(formatAddress),
+    cc: message.cc && message.cc.length > 0 ? message.cc.map(formatAddress) : undefined,
+    replyTo: message.replyTo && message.replyTo.length > 0 ? message.replyTo.map(formatAddress) : undefined,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    headers: message.headers,
+    attachments: message.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+      path: a.path,
+    })),
+  };
+}
+
+// A prepared message carries this Date until it is sent (nodemailer's own format: fixed width).
+const PLACEHOLDER_DATE = new Date(0);
+const PLACEHOLDER_DATE_VALUE = formatDateHeader(PLACEHOLDER_DATE);
+const PLACEHOLDER_DATE_HEADER = Buffer.from(`\r\nDate: ${PLACEHOLDER_DATE_VALUE}\r\n`);
+
+function formatDateHeader(d: Date): string {
+  return d.toUTCString().replace(/GMT/, '+0000');
+}
+
+/** A copy of the prepared message whose Date header says `at`. */
+function stampDate(p: PreparedMime, at: Date): Buffer {
+  const value = Buffer.from(formatDateHeader(at), 'latin1');
+  if (value.length !== p.dateLength) return Buffer.concat([p.mime.subarray(0, p.dateAt), value, p.mime.subarray(p.dateAt + p.dateLength)]);
+  const out = Buffer.from(p.mime);
+  value.copy(out, p.dateAt);
+  return out;
 }
 
 function dedupe(addresses: string[]): string[] {

@@ -394,12 +394,17 @@ function printLegend(plan: CompiledPlan, roles: Roles, clock: CampaignClock, opt
   const c = plan.campaign;
   const periodMs = Date.parse(c.periodEnd) - Date.parse(c.periodStart);
   const occurrences = plan.deadlines.reduce((n, d) => n + d.occurrences.length, 0);
+  // As the engine counts them: "any time" channels (随时报送) are not obligations.
+  const anyTimeDeadlines = new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
+  const expanded = expandObligations(plan);
+  const obligationCount = expanded.filter((o) => !anyTimeDeadlines.has(o.deadline)).length;
+  const anyTimeCount = expanded.length - obligationCount;
   const names = new Map(plan.departments.map((d) => [d.id, d.name]));
   // Names beside ids for a few departments; ids only for many (Wuhan has 41).
   const list = (ids: string[]) =>
     ids.length <= 8 ? ids.map((id) => `${id} (${names.get(id)})`).join(', ') : ids.length <= 16 ? ids.join(', ') : `${ids.length} departments: ${ids.slice(0, 8).join(', ')} and ${ids.length - 8} more`;
   say(`${mode === 'fresh' ? 'Started' : mode === 'resume' ? 'Resuming' : 'Found'} campaign ${c.id} — ${c.title}   [${rel(opts.planFile)}]`);
-  say(`  period      ${c.periodStart.slice(0, 10)} — ${c.periodEnd.slice(0, 10)} (${Math.round(periodMs / DAY)} days, ${c.timezone}), ${plan.departments.length} departments, ${plan.deadlines.length} deadlines, ${occurrences} occurrences, ${expandObligations(plan).length} obligations`);
+  say(`  period      ${c.periodStart.slice(0, 10)} — ${c.periodEnd.slice(0, 10)} (${Math.round(periodMs / DAY)} days, ${c.timezone}), ${plan.departments.length} departments, ${plan.deadlines.length} deadlines, ${occurrences} occurrences, ${obligationCount} obligations${anyTimeCount ? ` (and ${anyTimeCount} “any time” channels, not counted)` : ''}`);
   say(`  rehearsal   ${scaleName(clock.scale)}: the whole campaign plays in about ${humanDuration(periodMs * clock.scale)}`);
   say('  departments (through the portal, each with the link from its own launch email):');
   if (roles.onTime.length) say(`    on time      ${list(roles.onTime)} — the web form, hours before each due time`);

@@ -8,6 +8,7 @@ import type { ActivityDeps } from '../activities';
 import { temporalConnectionOptions, type AppEnv } from '../config/env';
 import { parseMailConfig, type MailConfig } from '../mail/config';
 import { DeliveryLedger } from '../mail/ledger';
+import { PreparedMessages } from '../mail/prepared-messages';
 import { createMailer } from '../mail/transport';
 import { departmentLinkBuilder } from '../portal/tokens';
 import { BlobStore } from '../store/blob-store';
@@ -33,8 +34,9 @@ export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig 
   const secret = env.PORTAL_SECRET;
   if (!secret) throw new Error('PORTAL_SECRET is not set: the department links in every email are signed with it (at least 32 characters).');
   const link = departmentLinkBuilder(env.PORTAL_BASE_URL, secret);
+  const mailer = createMailer(mail);
   return {
-    mailer: createMailer(mail),
+    mailer,
     ledger: new DeliveryLedger(mail.ledgerDir),
     from: mail.from,
     blobs,
@@ -44,5 +46,6 @@ export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig 
     temporal: client,
     now: () => new Date(),
     sendConcurrency: mail.pool.maxConnections,
+    prepared: mail.prepareAheadBytes > 0 ? new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }) : undefined,
   };
 }

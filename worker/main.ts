@@ -103,6 +103,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     }
     log('campaign worker: stopped');
   } finally {
+    deps?.prepared?.close();
     deps?.mailer.close();
     await client?.connection.close().catch(() => undefined);
     await connection.close().catch(() => undefined);

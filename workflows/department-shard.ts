@@ -26,6 +26,7 @@ import { campaignNowMs, wallMsFor, type CampaignClock } from '../engine/clock';
 import {
   amendObligations,
   applySubmission,
+  batchAfter,
   checkExcuse,
   checkExtension,
   checkSubmission,
@@ -238,6 +239,15 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     });
   };
 
+  // The batch after instant t as things stand (a submission, excuse or extension may still change
+  // it): the worker builds its messages once t's are sent, so that they go out faster when due.
+  // A hint in the activity's input only; without it every message is built when sent.
+  const upcomingBatch = (t: number): { requests: ComposeRequest[] } | undefined => {
+    if (state.paused) return undefined;
+    const items = batchAfter(currentLadder(), t);
+    return items.length ? { requests: items.map((i) => i.request) } : undefined;
+  };
+
   for (;;) {
     const t = now();
     // Launch notices: at the start of the period, to every department not yet launched
@@ -246,11 +256,16 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       const launch: ComposeRequest[] = plan.departments
         .filter((d) => !state.launched.includes(d.id))
         .map((d) => ({ kind: 'launch', departmentId: d.id, link: '' }));
-      if (launch.length) record(launch, await deliverMessages({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString() }), () => undefined);
+      if (launch.length) {
+        // the batch due now, if any, names the one after it; otherwise the launch notices do
+        const comingNext = dueItems(currentLadder(), state, t).length > 0 ? undefined : upcomingBatch(t);
+        record(launch, await deliverMessages({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) }), () => undefined);
+      }
     }
     const due = dueItems(currentLadder(), state, t);
     if (due.length && !state.paused) {
-      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString() });
+      const comingNext = upcomingBatch(t);
+      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) });
       record(due.map((i) => i.request), outcomes, (i) => due[i]!.obligation);
     }
     // While paused, what falls due is skipped for good, not sent on resume.

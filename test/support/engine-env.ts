@@ -14,6 +14,7 @@ import { CampaignClient } from '../../client/campaign-client';
 import { campaignNowMs, wallMsFor, type CampaignClock } from '../../engine/clock';
 import { parseMailConfig } from '../../mail/config';
 import { DeliveryLedger } from '../../mail/ledger';
+import { PreparedMessages } from '../../mail/prepared-messages';
 import { createMailer } from '../../mail/transport';
 import { loadPlanFile } from '../../plan/load';
 import type { CompiledPlan } from '../../plan/timeline';
@@ -69,8 +70,9 @@ export async function startEngineEnv(): Promise<EngineEnv> {
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const plans = new PlanStore(blobs);
   const link = departmentLinkBuilder('http://portal.test', TEST_PORTAL_SECRET);
+  const mailer = createMailer(mail);
   const deps: ActivityDeps = {
-    mailer: createMailer(mail),
+    mailer,
     ledger: new DeliveryLedger(mail.ledgerDir, { fsync: false }),
     from: mail.from,
     blobs,
@@ -80,6 +82,8 @@ export async function startEngineEnv(): Promise<EngineEnv> {
     temporal: env.client,
     now: () => new Date(),
     sendConcurrency: mail.pool.maxConnections,
+    // as in production (worker/dependencies.ts): messages built ahead when the worker has time
+    prepared: new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }),
   };
   const taskQueue = uniqueId('campaigns');
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
@@ -96,6 +100,7 @@ export async function startEngineEnv(): Promise<EngineEnv> {
     async teardown() {
       worker.shutdown();
       await running.catch(() => undefined);
+      deps.prepared?.close();
       deps.mailer.close();
       await sink.stop();
       await env.teardown();

@@ -281,7 +281,11 @@ describe('the unconfirmed window (server accepted, ledger not yet written)', () 
   });
 
   it('a live lock (another attempt in flight) is respected until its lease expires', async () => {
-    await mkdir(ledger.messageDir(KEY), { recursive: true });
+    // a retry finds the records an earlier attempt left, and another machine holds the message's lock
+    await deliverOnce(ledger, mailer, simple(['a@x.example']), KEY).catch(() => undefined);
+    sink.reset();
+    const left = (await ledger.get(KEY, 'a@x.example'))!;
+    await ledger.update({ ...left, state: 'pending', owner: undefined });
     const lock = { host: 'other-machine', pid: 1, token: 't', acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() };
     writeFileSync(ledger.lockPath(KEY), JSON.stringify(lock));
     await expect(deliverOnce(ledger, mailer, simple(['a@x.example']), KEY)).rejects.toMatchObject({ code: 'ELOCKED' });
@@ -289,6 +293,42 @@ describe('the unconfirmed window (server accepted, ledger not yet written)', () 
     const later = new DeliveryLedger(dir, { now: () => new Date(Date.now() + 61_000) });
     const records = await deliverOnce(later, mailer, simple(['a@x.example']), KEY);
     expect(records[0].state).toBe('sent');
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  it('a first send in flight on another machine (its records claimed, no lock file) is respected until its lease expires', async () => {
+    const now = new Date().toISOString();
+    const owner = { host: 'other-machine', pid: 1, token: 't', expiresAt: new Date(Date.now() + 60_000).toISOString() };
+    for (const recipient of ['a@x.example', 'b@x.example']) {
+      await ledger.createIfAbsent({
+        version: 1,
+        ...KEY,
+        recipient,
+        role: 'to',
+        messageId: messageIdFor(KEY, mailer.messageIdDomain),
+        subject: '测试邮件',
+        state: 'sending',
+        attempts: 1,
+        unconfirmedAttempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        owner,
+      });
+    }
+    // a third recipient is new to this attempt: claimed, then handed back untouched when it backs off
+    await expect(deliverOnce(ledger, mailer, simple(['a@x.example', 'b@x.example', 'c@x.example']), KEY)).rejects.toMatchObject({ code: 'ELOCKED' });
+    expect(sink.messages).toHaveLength(0);
+    expect(await ledger.get(KEY, 'c@x.example')).toMatchObject({ state: 'pending', attempts: 0 });
+    expect((await ledger.get(KEY, 'c@x.example'))!.owner).toBeUndefined();
+    // the lease over, the other machine's attempt counts as dead: its two recipients' outcome is unknown
+    const later = new DeliveryLedger(dir, { now: () => new Date(Date.now() + 61_000) });
+    const records = await deliverOnce(later, mailer, simple(['a@x.example', 'b@x.example', 'c@x.example']), KEY);
+    expect(records.map((r) => [r.recipient, r.state, r.attempts, r.unconfirmedAttempts])).toEqual([
+      ['a@x.example', 'sent', 2, 1],
+      ['b@x.example', 'sent', 2, 1],
+      ['c@x.example', 'sent', 1, 0],
+    ]);
+    expect(records.every((r) => r.owner === undefined)).toBe(true);
     expect(sink.messages).toHaveLength(1);
   });
 

@@ -1,0 +1,182 @@
+/**
+ * Messages built before the instant they are due, so that at a Thursday 18:00 with a thousand
+ * reminders the worker only has the SMTP transactions and the ledger left to do.
+ *
+ * When a shard sends a batch it also names the batch that follows (the next instant of its
+ * ladder, as things stand). After the batch is sent, this worker composes those messages and
+ * builds their MIME form in the background — one message at a time, and only while no batch is
+ * being sent, so preparing never delays a send.
+ *
+ * Correctness never depends on it:
+ * - composing is a pure function of the plan (its reference is its content hash), the request and
+ *   the sender, and an entry is found only under exactly those; the run's ledger scope is in the
+ *   key too, as the Message-ID depends on it. The one thing added at send time, the department's
+ *   signed link, is signed when the message is prepared: it expires that much earlier (links are
+ *   valid 180 days; an entry older than {@link MAX_AGE_MS} is not used);
+ * - anything not found (not yet prepared, prepared on another worker, evicted, changed by a
+ *   submission or an extension meanwhile) is composed and built at send time, as without it;
+ * - an entry is used once and dropped, and the ledger still decides whether it is sent at all;
+ * - only its Date header is set when it is sent.
+ *
+ * Memory is bounded (MAIL_PREPARE_AHEAD_MB, default 16 MiB: about 1,800 reminders); the oldest
+ * entries go first. A message that needs a file read at send time (the final summary's XLSX) is
+ * not prepared.
+ */
+import type { CompiledPlan } from '../plan/timeline';
+import { composeMessage, type ComposedMessage, type ComposeRequest } from './compose';
+import type { MailAddress } from './config';
+import { stampMessage } from './ledger';
+import type { Mailer, PreparedMime } from './transport';
+
+export interface PreparedMessage {
+  composed: ComposedMessage;
+  mime: PreparedMime;
+}
+
+export interface PrepareJob {
+  plan: CompiledPlan;
+  planRef: string;
+  /** The campaign run (ledger scope) the messages will be sent under. */
+  scope: string;
+  /** As the workflow names them (the department link not yet filled in): the cache key. */
+  requests: ComposeRequest[];
+  /** What the activity adds before composing (the signed department link). */
+  complete: (request: ComposeRequest) => ComposeRequest;
+}
+
+export interface PreparedStats {
+  /** Messages built ahead of time. */
+  prepared: number;
+  /** Sends that found their message prepared, and that did not. */
+  hits: number;
+  misses: number;
+  /** Dropped unused to stay within the memory bound, or because the queue was full. */
+  evicted: number;
+  skipped: number;
+  /** Could not be prepared (e.g. the plan no longer has the department); sent the usual way. */
+  failed: number;
+  /** Entries and their approximate size now. */
+  entries: number;
+  bytes: number;
+}
+
+/** An entry older than this is not used: its link was signed too long ago. */
+export const MAX_AGE_MS = 7 * 86_400_000;
+
+/** At most this many requests wait to be prepared; older ones are dropped first. */
+const MAX_QUEUED = 20_000;
+
+export class PreparedMessages {
+  private readonly entries = new Map<string, { message: PreparedMessage; bytes: number; at: number }>();
+  private queue: Array<{ job: PrepareJob; request: ComposeRequest }> = [];
+  private bytes = 0;
+  private sending = 0;
+  private idle: Array<() => void> = [];
+  private running = false;
+  private closed = false;
+  private readonly counts = { prepared: 0, hits: 0, misses: 0, evicted: 0, skipped: 0, failed: 0 };
+
+  constructor(private readonly opts: { mailer: Mailer; from: MailAddress; maxBytes: number }) {}
+
+  static key(planRef: string, scope: string, request: ComposeRequest): string {
+    return `${scope}\u0000${planRef}\u0000${JSON.stringify(request)}`;
+  }
+
+  /**
+   * The prepared message for this request (as the workflow names it), removed from the cache;
+   * undefined when there is none.
+   */
+  take(planRef: string, scope: string, request: ComposeRequest): PreparedMessage | undefined {
+    const key = PreparedMessages.key(planRef, scope, request);
+    const found = this.entries.get(key);
+    if (found) {
+      this.entries.delete(key);
+      this.bytes -= found.bytes;
+    }
+    if (!found || Date.now() - found.at > MAX_AGE_MS) {
+      this.counts.misses++;
+      return undefined;
+    }
+    this.counts.hits++;
+    return found.message;
+  }
+
+  /** Queues the messages of a coming batch; they are built when no batch is being sent. */
+  schedule(job: PrepareJob): void {
+    if (this.closed || this.opts.maxBytes <= 0) return;
+    for (const request of job.requests) this.queue.push({ job, request });
+    if (this.queue.length > MAX_QUEUED) {
+      const drop = this.queue.length - MAX_QUEUED;
+      this.queue.splice(0, drop);
+      this.counts.skipped += drop;
+    }
+    void this.run();
+  }
+
+  /** Runs `send` as a batch in progress: preparing waits until no batch is. */
+  async whileSending<T>(send: () => Promise<T>): Promise<T> {
+    this.sending++;
+    try {
+      return await send();
+    } finally {
+      if (--this.sending === 0) for (const wake of this.idle.splice(0)) wake();
+    }
+  }
+
+  stats(): PreparedStats {
+    return { ...this.counts, entries: this.entries.size, bytes: this.bytes };
+  }
+
+  /** Stops preparing and forgets every entry (worker shutdown). */
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.entries.clear();
+    this.bytes = 0;
+    for (const wake of this.idle.splice(0)) wake();
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        if (this.sending > 0) {
+          await new Promise<void>((resolve) => this.idle.push(resolve));
+          continue;
+        }
+        const { job, request } = this.queue.shift()!;
+        await this.prepareOne(job, request);
+        // one message at a time: let a batch that became due start in between
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async prepareOne(job: PrepareJob, request: ComposeRequest): Promise<void> {
+    const key = PreparedMessages.key(job.planRef, job.scope, request);
+    if (this.entries.has(key)) return;
+    try {
+      const composed = composeMessage(job.plan, job.complete(request), { from: this.opts.from });
+      const stamped = stampMessage(composed.message, composed.key, this.opts.mailer.messageIdDomain, job.scope);
+      const mime = await this.opts.mailer.prepare(stamped);
+      if (!mime || this.closed) return;
+      // the built message and the composed one (text and HTML held twice, roughly)
+      const bytes = mime.mime.length * 2 + 512;
+      this.entries.set(key, { message: { composed, mime }, bytes, at: Date.now() });
+      this.bytes += bytes;
+      this.counts.prepared++;
+      for (const [oldest, entry] of this.entries) {
+        if (this.bytes <= this.opts.maxBytes) break;
+        this.entries.delete(oldest);
+        this.bytes -= entry.bytes;
+        this.counts.evicted++;
+      }
+    } catch {
+      // sent the usual way when due; whatever went wrong will be reported then
+      this.counts.failed++;
+    }
+  }
+}
