@@ -40,7 +40,7 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
     scope: string;
     at: string;
     /** The shard's next batch as things stand: prepared on this worker once this one is sent (mail/prepared-messages.ts). */
-    next?: { requests: ComposeRequest[] };
+    next?: { requests: ComposeRequest[]; dueWallMs?: number };
   }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);
     const ledger = deps.ledger.scoped(input.scope);
@@ -73,7 +73,14 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
     await (prepared ? prepared.whileSending(sendAll) : sendAll());
     if (transient) throw transient;
     if (prepared && input.next && input.next.requests.length > 0) {
-      prepared.schedule({ plan, planRef: input.planRef, scope: input.scope, requests: input.next.requests, complete: (r) => withLink(deps, plan.campaign.id, r) });
+      prepared.schedule({
+        plan,
+        planRef: input.planRef,
+        scope: input.scope,
+        requests: input.next.requests,
+        complete: (r) => withLink(deps, plan.campaign.id, r),
+        dueWallMs: input.next.dueWallMs,
+      });
     }
     return out;
   };

@@ -3,9 +3,11 @@
  * reminders the worker only has the SMTP transactions and the ledger left to do.
  *
  * When a shard sends a batch it also names the batch that follows (the next instant of its
- * ladder, as things stand). After the batch is sent, this worker composes those messages and
- * builds their MIME form in the background — one message at a time, and only while no batch is
- * being sent, so preparing never delays a send.
+ * ladder, as things stand, and when that is on the wall clock). From {@link PREPARE_LEAD_MS}
+ * before that instant this worker composes those messages and builds their MIME form in the
+ * background — one message at a time, and only while no batch is being sent, so preparing never
+ * delays a send. Preparing late keeps the waste small (a department that submits in between is
+ * not reminded, and its prepared reminder is thrown away) and the memory short-lived.
  *
  * Correctness never depends on it:
  * - composing is a pure function of the plan (its reference is its content hash), the request and
@@ -42,6 +44,8 @@ export interface PrepareJob {
   requests: ComposeRequest[];
   /** What the activity adds before composing (the signed department link). */
   complete: (request: ComposeRequest) => ComposeRequest;
+  /** When the batch is due on the wall clock (epoch ms); absent: prepare now. */
+  dueWallMs?: number;
 }
 
 export interface PreparedStats {
@@ -50,8 +54,9 @@ export interface PreparedStats {
   /** Sends that found their message prepared, and that did not. */
   hits: number;
   misses: number;
-  /** Dropped unused to stay within the memory bound, or because the queue was full. */
+  /** Dropped unused to stay within the memory bound. */
   evicted: number;
+  /** Not prepared: too many waiting, or due further ahead than an entry is kept. */
   skipped: number;
   /** Could not be prepared (e.g. the plan no longer has the department); sent the usual way. */
   failed: number;
@@ -59,6 +64,9 @@ export interface PreparedStats {
   entries: number;
   bytes: number;
 }
+
+/** Preparing starts this long before the batch is due (at once when it is due sooner). */
+export const PREPARE_LEAD_MS = 5 * 60_000;
 
 /** An entry older than this is not used: its link was signed too long ago. */
 export const MAX_AGE_MS = 7 * 86_400_000;
@@ -69,6 +77,9 @@ const MAX_QUEUED = 20_000;
 export class PreparedMessages {
   private readonly entries = new Map<string, { message: PreparedMessage; bytes: number; at: number }>();
   private queue: Array<{ job: PrepareJob; request: ComposeRequest }> = [];
+  /** Jobs whose time to be prepared has not come yet, and the one timer for the earliest. */
+  private waiting: Array<{ job: PrepareJob; startAt: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
   private bytes = 0;
   private sending = 0;
   private idle: Array<() => void> = [];
@@ -101,9 +112,51 @@ export class PreparedMessages {
     return found.message;
   }
 
-  /** Queues the messages of a coming batch; they are built when no batch is being sent. */
+  /**
+   * Queues the messages of a coming batch: they are built from {@link PREPARE_LEAD_MS} before it
+   * is due, when no batch is being sent. One due further ahead than entries are kept
+   * ({@link MAX_AGE_MS}) is not prepared.
+   */
   schedule(job: PrepareJob): void {
     if (this.closed || this.opts.maxBytes <= 0) return;
+    const startAt = (job.dueWallMs ?? 0) - PREPARE_LEAD_MS;
+    const now = Date.now();
+    if (startAt > now) {
+      if (startAt - now > MAX_AGE_MS) {
+        this.counts.skipped += job.requests.length;
+        return;
+      }
+      this.waiting.push({ job, startAt });
+      let waitingRequests = 0;
+      for (const w of this.waiting) waitingRequests += w.job.requests.length;
+      while (waitingRequests > MAX_QUEUED && this.waiting.length > 1) {
+        const dropped = this.waiting.shift()!;
+        waitingRequests -= dropped.job.requests.length;
+        this.counts.skipped += dropped.job.requests.length;
+      }
+      this.armTimer();
+      return;
+    }
+    this.enqueue(job);
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.closed || this.waiting.length === 0) return;
+    const first = Math.min(...this.waiting.map((w) => w.startAt));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const now = Date.now();
+      const ready = this.waiting.filter((w) => w.startAt <= now);
+      this.waiting = this.waiting.filter((w) => w.startAt > now);
+      for (const w of ready) this.enqueue(w.job);
+      this.armTimer();
+    }, Math.max(0, first - Date.now()));
+    this.timer.unref();
+  }
+
+  private enqueue(job: PrepareJob): void {
     for (const request of job.requests) this.queue.push({ job, request });
     if (this.queue.length > MAX_QUEUED) {
       const drop = this.queue.length - MAX_QUEUED;
@@ -131,6 +184,9 @@ export class PreparedMessages {
   close(): void {
     this.closed = true;
     this.queue = [];
+    this.waiting = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.entries.clear();
     this.bytes = 0;
     for (const wake of this.idle.splice(0)) wake();

@@ -242,10 +242,10 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   // The batch after instant t as things stand (a submission, excuse or extension may still change
   // it): the worker builds its messages once t's are sent, so that they go out faster when due.
   // A hint in the activity's input only; without it every message is built when sent.
-  const upcomingBatch = (t: number): { requests: ComposeRequest[] } | undefined => {
+  const upcomingBatch = (t: number): { requests: ComposeRequest[]; dueWallMs: number } | undefined => {
     if (state.paused) return undefined;
     const items = batchAfter(currentLadder(), t);
-    return items.length ? { requests: items.map((i) => i.request) } : undefined;
+    return items.length ? { requests: items.map((i) => i.request), dueWallMs: wallMsFor(clock, items[0]!.atMs) } : undefined;
   };
 
   for (;;) {

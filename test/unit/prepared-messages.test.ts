@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { composeMessage, type ComposeRequest } from '../../mail/compose';
 import { parseMailConfig } from '../../mail/config';
 import { DeliveryLedger, deliverOnce } from '../../mail/ledger';
-import { PreparedMessages } from '../../mail/prepared-messages';
+import { PREPARE_LEAD_MS, PreparedMessages } from '../../mail/prepared-messages';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { createMailer, type Mailer } from '../../mail/transport';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
@@ -141,6 +141,21 @@ describe('messages prepared ahead of their instant', () => {
     });
     expect(preparedDuringSend).toBe(0);
     await until('both messages to be prepared', () => prepared.stats().prepared === 2);
+  });
+
+  it('starts preparing a few minutes before the batch is due, not when it is named', async () => {
+    const plan = samplePlan();
+    const request = sampleRequests().reminder;
+    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request], dueWallMs: Date.now() + PREPARE_LEAD_MS + 400 });
+    const overdue = sampleRequests().overdue;
+    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [overdue], dueWallMs: Date.now() + 3 * 86_400_000 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(prepared.stats().prepared).toBe(0);
+    await until('the reminder to be prepared', () => prepared.stats().prepared === 1);
+    expect(prepared.take(PLAN_REF, SCOPE, request)).toBeDefined();
+    expect(prepared.stats().entries).toBe(0); // the other one's time has not come
+    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [overdue], dueWallMs: Date.now() + 30 * 86_400_000 });
+    expect(prepared.stats().skipped).toBe(1); // due further ahead than an entry is kept
   });
 
   it('stays within its memory bound, dropping the oldest first', async () => {
