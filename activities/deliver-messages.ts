@@ -40,7 +40,7 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
     scope: string;
     at: string;
     /** The shard's next batch as things stand: prepared on this worker once this one is sent (mail/prepared-messages.ts). */
-    next?: { requests: ComposeRequest[]; dueWallMs?: number };
+    next?: { requests: ComposeRequest[]; dueWallMs: number };
   }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);
     const ledger = deps.ledger.scoped(input.scope);
@@ -70,7 +70,7 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
       }
     };
     const sendAll = () => Promise.all(Array.from({ length: Math.min(deps.sendConcurrency ?? 5, input.requests.length) }, sendNext));
-    await (prepared ? prepared.whileSending(sendAll) : sendAll());
+    await (prepared?.whileSending(sendAll) ?? sendAll());
     if (transient) throw transient;
     if (prepared && input.next && input.next.requests.length > 0) {
       prepared.schedule({

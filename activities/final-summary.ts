@@ -4,6 +4,7 @@
  * to the coordinator with the XLSX attached. The workflow keeps only the references.
  */
 import { composeMessage } from '../mail/compose';
+import { anyTimeDeadlines } from '../plan/timeline';
 import { deliverOnce } from '../mail/ledger';
 import { summarise, summaryCsv } from '../submissions/summary';
 import { summaryXlsx } from '../submissions/xlsx';
@@ -30,9 +31,8 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
     const csv = await deps.blobs.put(csvBytes);
     const xlsxBytes = await summaryXlsx(plan, tables);
     const xlsx = await deps.blobs.put(xlsxBytes);
-    // "Any time" deadlines (随时报送) are channels, not obligations: they stay out of the totals.
-    const open = new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
-    const owed = obligations.filter((o) => !open.has(o.deadline));
+    const anyTime = anyTimeDeadlines(plan);
+    const owed = obligations.filter((o) => !anyTime.has(o.deadline));
     const totals = {
       obligations: owed.length,
       onTime: owed.filter((o) => o.status === 'submitted').length,

@@ -35,9 +35,6 @@ import { wallMsFor, type CampaignClock } from '../engine/clock';
 import type { SubmissionInput } from '../engine/obligations';
 import { toolPaths } from '../harness/tool-paths';
 import { parseMailConfig } from '../mail/config';
-import { DeliveryLedger } from '../mail/ledger';
-import { PreparedMessages } from '../mail/prepared-messages';
-import { createMailer } from '../mail/transport';
 import { loadPlanText } from '../plan/load';
 import type { CompiledPlan } from '../plan/timeline';
 import type { OccurrenceSummary } from '../submissions/summary';
@@ -48,6 +45,7 @@ import { obligationsQuery, type ObligationView } from '../workflows/department-s
 import type { CampaignResult } from '../workflows/campaign';
 import { createCampaignWorker } from '../worker/create-worker';
 import { generatePlanYaml, statsValues, type GeneratePlanOptions } from './generate-plan';
+import { closeMailDependencies, mailDependencies } from '../worker/dependencies';
 
 const HOUR = 3_600_000;
 export const HISTORY_EVENT_LIMIT = 10_240;
@@ -496,7 +494,6 @@ export async function checkSummary(blobs: BlobStore, ref: string, plan: Compiled
   return { mismatches, checked, tables: summary.tables.length };
 }
 
-/** Size of one shard's answer to the obligations query (JSON), e.g. for the payload limits. */
 /** Size of one shard's answer to the obligations query: as the engine's activities ask (failed deliveries only) and in full (`campaign status`). */
 export async function obligationsQueryBytes(client: Client, shardWorkflowId: string): Promise<{ engine: number; full: number }> {
   const handle = client.workflow.getHandle(shardWorkflowId);
@@ -655,18 +652,14 @@ export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServe
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const plans = new PlanStore(blobs);
   const link = departmentLinkBuilder('http://portal.bench', 'bench-secret-bench-secret-bench-secret!');
-  const mailer = createMailer(mail);
   const deps: ActivityDeps = {
-    mailer,
-    ledger: new DeliveryLedger(mail.ledgerDir, { fsync: opts.fsync ?? true }),
-    from: mail.from,
+    ...mailDependencies(mail, { ledgerFsync: opts.fsync ?? true }),
     blobs,
     plans,
     links: (c, d) => link(c, d),
     coordinatorLink: (c) => `http://portal.bench/c/${c}`,
     temporal: env.client,
     now: () => new Date(),
-    prepared: new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }),
   };
   const taskQueue = `bench-${Date.now().toString(36)}`;
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps });
@@ -680,8 +673,7 @@ export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServe
     async teardown() {
       worker.shutdown();
       await running.catch(() => undefined);
-      deps.prepared?.close();
-      deps.mailer.close();
+      closeMailDependencies(deps);
       await sink.stop();
       await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });

@@ -34,14 +34,13 @@ import { wallMsFor } from '../engine/clock';
 import { startDevServer } from '../harness/dev-server';
 import { composeMessage } from '../mail/compose';
 import { parseMailConfig } from '../mail/config';
-import { DeliveryLedger } from '../mail/ledger';
-import { PreparedMessages } from '../mail/prepared-messages';
 import { createMailer } from '../mail/transport';
 import { departmentLinkBuilder } from '../portal/tokens';
 import { BlobStore } from '../store/blob-store';
 import { PlanStore } from '../store/plan-store';
 import { createCampaignWorker } from '../worker/create-worker';
 import { compileGenerated, installQuietRuntime, kindOfKey, startSinkProcess } from './national-rehearsal';
+import { closeMailDependencies, mailDependencies } from '../worker/dependencies';
 
 export interface BurstRound {
   launch: { messages: number; drainedMs: number; drainedBeforeInstant: boolean };
@@ -101,24 +100,20 @@ export async function runThursdayBurst(
   const connection = await Connection.connect({ address: server.address });
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger') }));
+  const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger'), ...(prepareAhead ? {} : { MAIL_PREPARE_AHEAD_MB: '0' }) }));
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const plans = new PlanStore(blobs);
   const link = departmentLinkBuilder('http://portal.bench', 'bench-secret-bench-secret-bench-secret!');
-  const mailer = createMailer(mail);
-  const prepared = prepareAhead ? new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }) : undefined;
   const deps: ActivityDeps = {
-    mailer,
-    ledger: new DeliveryLedger(mail.ledgerDir, { fsync }),
-    from: mail.from,
+    ...mailDependencies(mail, { ledgerFsync: fsync }),
     blobs,
     plans,
     links: (c, d) => link(c, d),
     coordinatorLink: (c) => `http://portal.bench/c/${c}`,
     temporal: client,
     now: () => new Date(),
-    prepared,
   };
+  const prepared = deps.prepared;
   const taskQueue = `burst-${Date.now().toString(36)}`;
   const worker = await createCampaignWorker({ connection: workerConnection, taskQueue, deps });
   const running = worker.run();
@@ -213,8 +208,7 @@ export async function runThursdayBurst(
     rawMailer.close();
     worker.shutdown();
     await running.catch(() => undefined);
-    prepared?.close();
-    deps.mailer.close();
+    closeMailDependencies(deps);
     await connection.close().catch(() => undefined);
     await workerConnection.close().catch(() => undefined);
     await sink.stop();

@@ -249,25 +249,26 @@ export async function confirm(question: string, opts: { yes?: boolean; what: str
   }
 }
 
+/** Columns a character (code point) takes on a terminal: 2 for CJK and full-width forms, else 1. */
+export function charWidth(c: number): number {
+  return (c >= 0x1100 && c <= 0x115f) ||
+    (c >= 0x2e80 && c <= 0xa4cf) ||
+    (c >= 0xac00 && c <= 0xd7a3) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xfe30 && c <= 0xfe4f) ||
+    (c >= 0xff00 && c <= 0xff60) ||
+    (c >= 0xffe0 && c <= 0xffe6) ||
+    (c >= 0x20000 && c <= 0x3fffd)
+    ? 2
+    : 1;
+}
+
 /** Columns a string takes on a terminal: CJK and full-width characters count two. */
 export function displayWidth(s: string): number {
   // eslint-disable-next-line no-control-regex
   const plain = s.replace(/\x1b\[[0-9;]*m/g, '');
   let w = 0;
-  for (const ch of plain) {
-    const c = ch.codePointAt(0)!;
-    w +=
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) ||
-      (c >= 0x20000 && c <= 0x3fffd)
-        ? 2
-        : 1;
-  }
+  for (const ch of plain) w += charWidth(ch.codePointAt(0)!);
   return w;
 }
 

@@ -3,6 +3,8 @@
  * at the bottom, redrawn in place. Without a TTY (CI, a pipe, a log file) there is no status line
  * and no carriage-return trickery: only whole lines.
  */
+import { charWidth, displayWidth } from '../cli/context';
+
 export class Display {
   private status = '';
   private shown = false;
@@ -50,33 +52,13 @@ export class Display {
   }
 }
 
-/** Columns a character takes in a terminal: 2 for CJK and full-width forms. */
-function width(cp: number): number {
-  if (cp < 0x1100) return 1;
-  if (
-    cp <= 0x115f ||
-    (cp >= 0x2e80 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    cp >= 0x20000
-  ) {
-    return 2;
-  }
-  return 1;
-}
-
 /** Cuts text to at most `columns` terminal columns. */
 export function fit(text: string, columns: number): string {
-  const chars = [...text];
-  const total = chars.reduce((n, ch) => n + width(ch.codePointAt(0)!), 0);
-  if (total <= columns) return text;
+  if (displayWidth(text) <= columns) return text;
   let used = 0;
   let out = '';
-  for (const ch of chars) {
-    const w = width(ch.codePointAt(0)!);
+  for (const ch of text) {
+    const w = charWidth(ch.codePointAt(0)!);
     if (used + w > columns - 1) break;
     used += w;
     out += ch;

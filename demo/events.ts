@@ -32,10 +32,12 @@ export function lateness(ms: number): string {
   return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
 }
 
+/** An obligation's escalation rung (`escalation-3`), whichever day it is repeated on. */
+const rungKey = (m: InboxMessage) => `${m.occurrence}|${m.department}|${m.step.split('@')[0]}`;
 
 export class EventBoard {
   readonly counts = new Map<MessageKind, number>();
-  readonly submitted = { onTime: 0, late: 0, failed: 0 };
+  readonly submitted = { onTime: 0, late: 0 };
   private readonly groups = new Map<string, Group>();
   /** Lines waiting for their turn, so that everything prints in campaign-time order. */
   private readonly lines: Array<{ atMs: number; rank: number; text: string; addedWallMs: number }> = [];
@@ -103,7 +105,7 @@ export class EventBoard {
   countOnly(messages: InboxMessage[]): void {
     for (const m of messages) {
       this.counts.set(m.kind, (this.counts.get(m.kind) ?? 0) + 1);
-      if (m.kind === 'overdue' && m.occurrence && m.department) this.rungsSeen.add(`${m.occurrence}|${m.department}|${m.step.split('@')[0]}`);
+      if (m.kind === 'overdue' && m.occurrence && m.department) this.rungsSeen.add(rungKey(m));
     }
   }
 
@@ -124,7 +126,7 @@ export class EventBoard {
       if (atMs < this.resumedAtMs && m.kind !== 'summary') {
         this.backlog.counts.set(m.kind, (this.backlog.counts.get(m.kind) ?? 0) + 1);
         this.backlog.lastWallMs = wallNow;
-        if (m.kind === 'overdue' && m.occurrence && m.department) this.rungsSeen.add(`${m.occurrence}|${m.department}|${m.step.split('@')[0]}`);
+        if (m.kind === 'overdue' && m.occurrence && m.department) this.rungsSeen.add(rungKey(m));
         continue;
       }
       const perMessage = m.kind === 'digest' || m.kind === 'rollup' || m.kind === 'weekly' || m.kind === 'summary' || m.kind === 'other';
@@ -147,7 +149,7 @@ export class EventBoard {
     if (this.backlog.counts.size && (all || wallNow - this.backlog.lastWallMs > 2000)) {
       const n = [...this.backlog.counts.values()].reduce((a, b) => a + b, 0);
       const parts = ORDER.filter((k) => this.backlog.counts.get(k)).map((k) => `${KIND_LABELS[k]} ${this.backlog.counts.get(k)}`);
-      this.lines.push({ atMs: this.resumedAtMs, rank: -1, text: `${campaignTimeText(this.resumedAtMs, this.zone)}  ${'caught up'.padEnd(9)} ${n} message${n === 1 ? '' : 's'} due while the demo was stopped went out now: ${parts.join(', ')}`, addedWallMs: 0 });
+      this.emit(this.resumedAtMs, 'caught up', `${n} message${n === 1 ? '' : 's'} due while the demo was stopped went out now: ${parts.join(', ')}`, -1);
       this.backlog.counts.clear();
     }
     for (const [key, g] of [...this.groups.entries()]) {
@@ -178,7 +180,7 @@ export class EventBoard {
       case 'overdue': {
         const occ = g.occurrence ? this.occurrences.get(g.occurrence)?.occ : undefined;
         const fresh = ms.filter((m) => {
-          const k = `${m.occurrence}|${m.department}|${m.step.split('@')[0]}`;
+          const k = rungKey(m);
           if (this.rungsSeen.has(k)) return false;
           this.rungsSeen.add(k);
           return true;
@@ -212,7 +214,6 @@ export class EventBoard {
   submission(action: Action, outcome: SubmitOutcome, atMs: number): void {
     const dept = action.department;
     if (!outcome.ok) {
-      this.submitted.failed++;
       this.emit(atMs, 'refused', `${dept} could not submit “${this.title(action.occurrence)}”: ${outcome.reason}`);
     } else if (outcome.late) this.submitted.late++;
     else this.submitted.onTime++;

@@ -5,7 +5,7 @@
  * it in Excel, and uploads it. The portal's own receipt page says whether it was on time.
  */
 import ExcelJS from 'exceljs';
-import type { CompiledPlan } from '../plan/timeline';
+import type { CompiledForm, CompiledPlan } from '../plan/timeline';
 import { flattenColumns } from '../submissions/form-data';
 import type { Action } from './schedule';
 import { formValues, pngAttachment, reportText, textAttachment } from './values';
@@ -94,7 +94,7 @@ export class PortalPlayer {
     let path = `/d/${token}/submit`;
     let attachment: string | undefined;
     if (form && action.via === 'xlsx') {
-      const filled = await this.fillTemplate(token, deadline.id, action.occurrence, formValues(form, deptIndex, occIndex));
+      const filled = await this.fillTemplate(token, deadline.id, action.occurrence, form, formValues(form, deptIndex, occIndex));
       lap('template');
       if (!filled.ok) return filled;
       body.set('xlsx', new Blob([new Uint8Array(filled.data)], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }), `${deadline.id}-${dept.id}.xlsx`);
@@ -121,7 +121,7 @@ export class PortalPlayer {
   }
 
   /** Downloads the department's template for one occurrence and fills its data row. */
-  private async fillTemplate(token: string, deadlineId: string, occurrence: string, values: Record<string, number | string>): Promise<{ ok: true; data: Buffer } | { ok: false; reason: string }> {
+  private async fillTemplate(token: string, deadlineId: string, occurrence: string, form: CompiledForm, values: Record<string, number | string>): Promise<{ ok: true; data: Buffer } | { ok: false; reason: string }> {
     const res = await this.fetch(`/d/${token}/template/${encodeURIComponent(deadlineId)}.xlsx?occurrence=${encodeURIComponent(occurrence)}`);
     if (res.status !== 200) return { ok: false, reason: `template download: ${pageProblems(await res.text())}` };
     const wb = new ExcelJS.Workbook();
@@ -137,8 +137,7 @@ export class PortalPlayer {
     const first = Number(meta.get('firstColumn')?.[0] ?? 2);
     const columns = (meta.get('columns') ?? []).map(String);
     if (!sheet || columns.length === 0) return { ok: false, reason: 'the downloaded template has no column map' };
-    const form = this.plan.forms.find((f) => flattenColumns(f.columns).some((c) => c.column.id === columns[0]));
-    const types = new Map(form ? flattenColumns(form.columns).map((c) => [c.column.id, c.column.type]) : []);
+    const types = new Map(flattenColumns(form.columns).map((c) => [c.column.id, c.column.type]));
     columns.forEach((id, i) => {
       const v = values[id];
       if (v === undefined || v === '') return;

@@ -150,7 +150,8 @@ export function schedule(plan: CompiledPlan, roles: Roles = assignRoles(plan), m
     const d = plan.deadlines.find((x) => x.id === deadline)!;
     const occ = d.occurrences[0]!;
     const at = periodStart + (periodEnd - periodStart) * (0.35 + 0.15 * i) + 10 * HOUR;
-    actions.push({ id: `${occ.key}|${department}`, atMs: Math.round(at), department, deadline, occurrence: occ.key, dueMs: Date.parse(occ.due), via: 'form', intent: 'on-time', ...(attachmentFor(d, department, roles) ? { attach: attachmentFor(d, department, roles) } : {}) });
+    const attach = attachmentFor(d, department, roles);
+    actions.push({ id: `${occ.key}|${department}`, atMs: Math.round(at), department, deadline, occurrence: occ.key, dueMs: Date.parse(occ.due), via: 'form', intent: 'on-time', ...(attach ? { attach } : {}) });
   });
   return actions.sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
 }

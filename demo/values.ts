@@ -34,12 +34,10 @@ export function formValues(form: CompiledForm, deptIndex: number, occIndex: numb
   };
   flattenColumns(form.columns).forEach(({ column, parent }, j) => {
     const p = parent ? out[parent.id] : undefined;
-    out[column.id] = valueOf(column, j, typeof p === 'number' ? p : undefined);
+    // A column named like "不…/未…" (not done) stays empty once the department has caught up.
+    const caughtUp = column.type === 'names' && /^(未|不)/.test(column.label) && occIndex >= 1;
+    out[column.id] = caughtUp ? '' : valueOf(column, j, typeof p === 'number' ? p : undefined);
   });
-  // A column named like "不…/未…" (not done) stays empty once the department has caught up.
-  for (const { column } of flattenColumns(form.columns)) {
-    if (column.type === 'names' && /^(未|不)/.test(column.label) && occIndex >= 1) out[column.id] = '';
-  }
   return out;
 }
 

@@ -35,7 +35,30 @@ export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Text'> = {
 };
 
 /** Starts the real Temporal dev server (`temporal server start-dev`) and waits until it answers. */
+/**
+ * The ports the server is given but nobody asked for (HTTP API, metrics, and the gRPC and UI
+ * ports when absent) are picked free just before it starts; another process can take one in
+ * between. The server then exits with "address already in use", and it is started again on
+ * fresh ports (at most three times).
+ */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PortTakenError';
+  }
+}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const { temporalCli } = toolPaths();
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
@@ -50,8 +73,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  // The metrics endpoint would take a fixed port; give it a free one so several servers can run.
-  args.push('--metrics-port', String(await freePort()));
+  // The metrics and HTTP API endpoints would take fixed (or the CLI's own random) ports: give them
+  // free ones, so that several servers can run and a collision is seen here.
+  args.push('--metrics-port', String(await freePort()), '--http-port', String(await freePort()));
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -70,7 +94,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     await Promise.race([
       waitForPort(port, 60_000),
       exitedPromise.then(() => {
-        throw new Error(`temporal server start-dev exited early:\n${output.join('').slice(-3000)}`);
+        const said = output.join('').slice(-3000);
+        throw new (/address already in use/.test(said) ? PortTakenError : Error)(`temporal server start-dev exited early:\n${said}`);
       }),
     ]);
     // The port opens before the frontend is ready to serve; wait for a real answer.

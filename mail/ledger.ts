@@ -150,12 +150,8 @@ const heldLocks = new Map<string, string>();
 /** Tokens of the deliverOnce attempts running in this process. */
 const liveAttempts = new Set<string>();
 
-interface LockContent {
-  host: string;
-  pid: number;
-  token: string;
+interface LockContent extends AttemptOwner {
   acquiredAt: string;
-  expiresAt: string;
 }
 
 export interface LedgerOptions {
@@ -169,7 +165,7 @@ export interface LedgerOptions {
 export class DeliveryLedger {
   readonly dir: string;
   private readonly now: () => Date;
-  readonly leaseMs: number;
+  private readonly leaseMs: number;
   private readonly doFsync: boolean;
 
   /** The campaign run this ledger is scoped to (see {@link scoped}); part of every Message-ID it gives. */
@@ -249,23 +245,22 @@ export class DeliveryLedger {
    */
   async createIfAbsent(record: DeliveryRecord): Promise<DeliveryRecord> {
     const file = this.recordPath(record, record.recipient);
-    let fd: number;
     try {
-      fd = await inDir(path.dirname(file), () => raw.open(file, 'wx'));
+      await inDir(path.dirname(file), () => writeNew(file, 'wx', JSON.stringify(record) + '\n', this.doFsync));
+      return record;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const existing = await readJson<DeliveryRecord>(file);
-      if (existing) return existing;
-      // created but not yet written by another process (or torn by a crash): rewrite it atomically
-      await this.update(record);
-      return record;
     }
-    try {
-      await writeAll(fd, JSON.stringify(record) + '\n');
-      if (this.doFsync) await raw.datasync(fd);
-    } finally {
-      await raw.close(fd);
+    const existing = await readJson<DeliveryRecord>(file);
+    if (existing) return existing;
+    // Empty or torn. Young, it is being written by the attempt that created it right now: that
+    // attempt owns it. Older than a lease, its creator died before writing — and so before sending
+    // (the send comes after the record is durable): rewrite it as ours.
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && this.now().getTime() - stat.mtime.getTime() <= this.leaseMs) {
+      throw new TransientSmtpError(`Message ${record.campaignId}/${record.key}/${record.step}: its record for ${record.recipient} is being created by another attempt`, { code: 'ELOCKED' });
     }
+    await this.update(record);
     return record;
   }
 
@@ -350,21 +345,31 @@ export class DeliveryLedger {
     throw new TransientSmtpError(`Message ${k.campaignId}/${k.key}/${k.step}: could not take the lock`, { code: 'ELOCKED' });
   }
 
-  /** Whether the attempt that owns a record may still be sending it (same rules as a lock's holder). */
+  /** A new attempt to send a message: it owns the records it claims until it ends or its lease expires. */
+  newAttempt(): AttemptOwner {
+    return { host: HOST, pid: process.pid, token: `${HOST}.${uniqueSuffix()}`, expiresAt: new Date(this.now().getTime() + this.leaseMs).toISOString() };
+  }
+
+  /** Whether the attempt that owns a record may still be sending it. */
   isLiveOwner(o: AttemptOwner): boolean {
-    if (Date.parse(o.expiresAt) < this.now().getTime()) return false;
-    if (o.host !== HOST) return true;
-    if (o.pid === process.pid) return liveAttempts.has(o.token);
-    return pidAlive(o.pid);
+    return this.isLive(o, (token) => liveAttempts.has(token));
   }
 
   private isStale(file: string, holder: LockContent | undefined, mtime: Date): boolean {
-    const now = this.now().getTime();
-    if (!holder) return now - mtime.getTime() > this.leaseMs; // torn lock file: judge by age
-    if (Date.parse(holder.expiresAt) < now) return true;
-    if (holder.host !== HOST) return false;
-    if (holder.pid === process.pid) return heldLocks.get(file) !== holder.token;
-    return !pidAlive(holder.pid);
+    if (!holder) return this.now().getTime() - mtime.getTime() > this.leaseMs; // torn lock file: judge by age
+    return !this.isLive(holder, (token) => heldLocks.get(file) === token);
+  }
+
+  /**
+   * The one rule for a lock's holder and a record's owner: gone once its lease expired; on this
+   * host, gone when its process is (in this process, when `heldHere` no longer knows its token);
+   * on another host, live until the lease expires.
+   */
+  private isLive(h: AttemptOwner, heldHere: (token: string) => boolean): boolean {
+    if (Date.parse(h.expiresAt) < this.now().getTime()) return false;
+    if (h.host !== HOST) return true;
+    if (h.pid === process.pid) return heldHere(h.token);
+    return pidAlive(h.pid);
   }
 }
 
@@ -523,8 +528,8 @@ export async function deliverOnce(
   if (recipients.length === 0) throw new PermanentSmtpError('deliverOnce: the message has no recipients', { code: 'EENVELOPE' });
 
   const nowIso = () => ledger.nowIso();
-  const token = `${HOST}.${uniqueSuffix()}`;
-  const owner: AttemptOwner = { host: HOST, pid: process.pid, token, expiresAt: new Date(Date.parse(ledger.nowIso()) + ledger.leaseMs).toISOString() };
+  const owner = ledger.newAttempt();
+  const token = owner.token;
   liveAttempts.add(token);
   let lock: { release(): Promise<void> } | undefined;
   try {
@@ -532,7 +537,18 @@ export async function deliverOnce(
     // this attempt ('wx': exactly one creator wins). When every record is new — the common case —
     // that is the whole claim: no lock file.
     const fresh = new Set<DeliveryRecord>();
-    let records = await Promise.all(
+    // Records this attempt claimed but will not send: handed back untouched, then `err` is thrown.
+    const backOff = async (err: unknown): Promise<never> => {
+      for (const r of fresh) {
+        r.state = 'pending';
+        r.attempts = 0;
+        r.owner = undefined;
+        r.lastError = 'not sent: another attempt was sending this message';
+      }
+      await Promise.all([...fresh].map((r) => ledger.update(r, { syncDirectory: false })));
+      throw err;
+    };
+    const claimed = await Promise.allSettled(
       recipients.map(async (r) => {
         const record: DeliveryRecord = {
           version: 1,
@@ -555,25 +571,23 @@ export async function deliverOnce(
         return onDisk;
       }),
     );
+    const refused = claimed.find((c) => c.status === 'rejected');
+    if (refused) await backOff(refused.reason);
+    let records = claimed.map((c) => (c as PromiseFulfilledResult<DeliveryRecord>).value);
     if (fresh.size < records.length) {
       // Seen before, by an earlier attempt or by one running now.
       if (fresh.size === 0 && records.every((r) => FINAL.has(r.state))) return records;
       // Attempts that find existing records take the message's lock file, one at a time...
-      lock = await ledger.acquire(key);
+      lock = await ledger.acquire(key).catch(backOff);
       records = await Promise.all(records.map(async (r) => (fresh.has(r) ? r : ((await ledger.get(key, r.recipient)) ?? r))));
       // ...and leave alone a message whose records another live attempt claimed without it.
       const busy = records.find((r) => !fresh.has(r) && r.owner && r.owner.token !== token && ledger.isLiveOwner(r.owner));
       if (busy) {
-        for (const r of fresh) {
-          r.state = 'pending';
-          r.attempts = 0;
-          r.owner = undefined;
-          r.lastError = 'not sent: another attempt was sending this message';
-        }
-        await Promise.all([...fresh].map((r) => ledger.update(r, { syncDirectory: false })));
-        throw new TransientSmtpError(
-          `Message ${key.campaignId}/${key.key}/${key.step} is being sent by another attempt (${busy.owner!.host} pid ${busy.owner!.pid}, lease until ${busy.owner!.expiresAt})`,
-          { code: 'ELOCKED' },
+        await backOff(
+          new TransientSmtpError(
+            `Message ${key.campaignId}/${key.key}/${key.step} is being sent by another attempt (${busy.owner!.host} pid ${busy.owner!.pid}, lease until ${busy.owner!.expiresAt})`,
+            { code: 'ELOCKED' },
+          ),
         );
       }
     }

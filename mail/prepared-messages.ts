@@ -44,8 +44,8 @@ export interface PrepareJob {
   requests: ComposeRequest[];
   /** What the activity adds before composing (the signed department link). */
   complete: (request: ComposeRequest) => ComposeRequest;
-  /** When the batch is due on the wall clock (epoch ms); absent: prepare now. */
-  dueWallMs?: number;
+  /** When the batch is due on the wall clock (epoch ms). */
+  dueWallMs: number;
 }
 
 export interface PreparedStats {
@@ -119,7 +119,7 @@ export class PreparedMessages {
    */
   schedule(job: PrepareJob): void {
     if (this.closed || this.opts.maxBytes <= 0) return;
-    const startAt = (job.dueWallMs ?? 0) - PREPARE_LEAD_MS;
+    const startAt = job.dueWallMs - PREPARE_LEAD_MS;
     const now = Date.now();
     if (startAt > now) {
       if (startAt - now > MAX_AGE_MS) {

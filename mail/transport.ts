@@ -96,9 +96,8 @@ export interface PreparedMime {
   /** The Message-ID it was built with: a send of any other message ignores it. */
   readonly messageId: string;
   readonly mime: Buffer;
-  /** Byte offset and length of the placeholder Date value inside `mime`. */
+  /** Byte offset of the placeholder Date value inside `mime`. */
   readonly dateAt: number;
-  readonly dateLength: number;
 }
 
 export interface Mailer {
@@ -251,10 +250,10 @@ export function createMailer(config: MailConfig): Mailer {
     async prepare(message) {
       if (message.attachments?.some((a) => a.path !== undefined)) return undefined;
       const mime = await new MailComposer({ ...mailOptions(message), date: PLACEHOLDER_DATE }).compile().build();
-      const dateAt = mime.indexOf(PLACEHOLDER_DATE_HEADER);
-      // (cannot happen: the composer writes every Date header the same way; then send it the usual way)
-      if (dateAt < 0) return undefined;
-      return { messageId: message.messageId, mime, dateAt: dateAt + '\r\nDate: '.length, dateLength: PLACEHOLDER_DATE_VALUE.length };
+      const header = mime.indexOf(PLACEHOLDER_DATE_HEADER);
+      // not found only if nodemailer changed how it writes the header: then it is built when sent
+      if (header < 0) return undefined;
+      return { messageId: message.messageId, mime, dateAt: header + '\r\nDate: '.length };
     },
     async verify() {
       try {
@@ -290,7 +289,8 @@ function mailOptions(message: OutgoingMessage): SendMailOptions {
   };
 }
 
-// A prepared message carries this Date until it is sent (nodemailer's own format: fixed width).
+// A prepared message carries this Date until it is sent (nodemailer's own format, fixed width:
+// every later date until the year 10000 has the same length).
 const PLACEHOLDER_DATE = new Date(0);
 const PLACEHOLDER_DATE_VALUE = formatDateHeader(PLACEHOLDER_DATE);
 const PLACEHOLDER_DATE_HEADER = Buffer.from(`\r\nDate: ${PLACEHOLDER_DATE_VALUE}\r\n`);
@@ -301,11 +301,8 @@ function formatDateHeader(d: Date): string {
 
 /** A copy of the prepared message whose Date header says `at`. */
 function stampDate(p: PreparedMime, at: Date): Buffer {
-  const value = Buffer.from(formatDateHeader(at), 'latin1');
-  if (value.length !== p.dateLength) return Buffer.concat([p.mime.subarray(0, p.dateAt), value, p.mime.subarray(p.dateAt + p.dateLength)]);
-  const out = Buffer.from(p.mime);
-  value.copy(out, p.dateAt);
-  return out;
+  const end = p.dateAt + PLACEHOLDER_DATE_VALUE.length;
+  return Buffer.concat([p.mime.subarray(0, p.dateAt), Buffer.from(formatDateHeader(at), 'latin1'), p.mime.subarray(end)]);
 }
 
 function dedupe(addresses: string[]): string[] {

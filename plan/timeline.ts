@@ -143,6 +143,14 @@ export interface Obligation {
   escalations: string[];
 }
 
+/**
+ * The "any time" deadlines (随时报送): channels a department may use, not obligations — they are
+ * left out of every count of obligations (totals, missing).
+ */
+export function anyTimeDeadlines(plan: CompiledPlan): Set<string> {
+  return new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
+}
+
 export function expandObligations(plan: CompiledPlan): Obligation[] {
   const out: Obligation[] = [];
   for (const d of plan.deadlines) {

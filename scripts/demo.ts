@@ -22,13 +22,14 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { WorkflowHandle } from '@temporalio/client';
+import { webUiLink } from '../cli/context';
 import { humanDuration } from '../cli/verbs/start';
 import { campaignNowMs, parseRehearsal, type CampaignClock } from '../engine/clock';
 import { assignShards, campaignWorkflowId, shardNumbers, shardWorkflowId } from '../engine/shards';
 import { projectRoot } from '../harness/tool-paths';
 import { formatDiagnostic, summarize } from '../plan/diagnostics';
 import { loadPlanFile } from '../plan/load';
-import { expandObligations, type CompiledPlan } from '../plan/timeline';
+import { anyTimeDeadlines, expandObligations, type CompiledPlan } from '../plan/timeline';
 import { departmentLinkBuilder } from '../portal/tokens';
 import { formTemplateXlsx, parseFilledTemplate } from '../submissions/xlsx';
 import { stores } from '../worker/dependencies';
@@ -259,7 +260,7 @@ async function main() {
   const campaigns = stack.campaigns!;
   const temporal = stack.client!;
   const workflowId = campaignWorkflowId(filePlan.campaign.id);
-  const webUi = `${urls.webUi}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  const webUi = webUiLink(env, workflowId);
   const urlLines = [
     `  Temporal Web UI   ${urls.webUi}   (this campaign: ${webUi})`,
     `  Demo inbox        ${urls.inbox}   (SMTP ${urls.smtp}; every message also as .eml in ${rel(stack.inboxDir)})`,
@@ -271,7 +272,7 @@ async function main() {
   say();
 
   // --- fresh or resume ---------------------------------------------------------------------------
-  let handle: WorkflowHandle<typeof campaignWorkflow> = temporal.workflow.getHandle<typeof campaignWorkflow>(workflowId);
+  let handle: WorkflowHandle<typeof campaignWorkflow> = campaigns.handle(workflowId);
   let existing: { status: string; startTime: Date; runId: string } | undefined;
   try {
     const d = await handle.describe();
@@ -382,7 +383,7 @@ async function endPrevious(workflowId: string, info: CampaignInfo | undefined, p
       throw err;
     }
   };
-  await temporal.workflow.getHandle(workflowId).cancel();
+  await stack!.campaigns!.cancel(workflowId);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && (await running(workflowId))) await new Promise((r) => setTimeout(r, 500));
   for (const id of [workflowId, ...shards]) {
@@ -395,9 +396,9 @@ function printLegend(plan: CompiledPlan, roles: Roles, clock: CampaignClock, opt
   const periodMs = Date.parse(c.periodEnd) - Date.parse(c.periodStart);
   const occurrences = plan.deadlines.reduce((n, d) => n + d.occurrences.length, 0);
   // As the engine counts them: "any time" channels (随时报送) are not obligations.
-  const anyTimeDeadlines = new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
+  const anyTime = anyTimeDeadlines(plan);
   const expanded = expandObligations(plan);
-  const obligationCount = expanded.filter((o) => !anyTimeDeadlines.has(o.deadline)).length;
+  const obligationCount = expanded.filter((o) => !anyTime.has(o.deadline)).length;
   const anyTimeCount = expanded.length - obligationCount;
   const names = new Map(plan.departments.map((d) => [d.id, d.name]));
   // Names beside ids for a few departments; ids only for many (Wuhan has 41).
@@ -472,7 +473,7 @@ async function play(
     resumedAt = t;
     actions = actions.filter((a) => !done.has(a.id));
     const overdue = actions.filter((a) => a.atMs < t);
-    say(`resuming at ${campaignTimeText(Math.min(t, periodEnd), zone)} (${Math.round(Math.min(1, (t - periodStart) / (periodEnd - periodStart)) * 100)}%): ${board.messageTotal} message${board.messageTotal === 1 ? '' : 's'} already delivered, ${done.size} obligation${done.size === 1 ? '' : 's'} already submitted or excused.`);
+    say(`resuming at ${campaignTimeText(Math.min(t, periodEnd), zone)} (${Math.round(progressOf(plan.campaign, t) * 100)}%): ${board.messageTotal} message${board.messageTotal === 1 ? '' : 's'} already delivered, ${done.size} obligation${done.size === 1 ? '' : 's'} already submitted or excused.`);
     if (t >= periodEnd) say('The period ended while the demo was stopped (the rehearsal clock kept running): no more submissions; the engine catches up and writes the final summary.');
     else if (overdue.length) say(`${overdue.length} submission${overdue.length === 1 ? ' was' : 's were'} due while the demo was stopped: those departments catch up now (late where the due time has passed).`);
     say();
@@ -537,12 +538,13 @@ async function play(
         .finally(() => inFlight--);
     }
     board.flush();
-    const p = Math.max(0, Math.min(1, (t - periodStart) / (periodEnd - periodStart)));
-    const left = Math.max(0, (periodEnd - t) * clock.scale);
-    const tail = t >= periodEnd ? 'writing the final summary…' : `≈${wallDuration(left)} left`;
-    display.setStatus(`${bar(p)} ${String(Math.round(p * 100)).padStart(3)}%  ${campaignTimeText(Math.min(t, periodEnd), zone)}  ${tail} │ submitted ${board.submitted.onTime} on time, ${board.submitted.late} late │ ${board.shortCounts()}`);
-    if (!display.tty) {
-      // Plain output: a progress line every campaign week.
+    const p = progressOf(plan.campaign, t);
+    if (display.tty) {
+      const left = Math.max(0, (periodEnd - t) * clock.scale);
+      const tail = t >= periodEnd ? 'writing the final summary…' : `≈${wallDuration(left)} left`;
+      display.setStatus(`${bar(p)} ${String(Math.round(p * 100)).padStart(3)}%  ${campaignTimeText(Math.min(t, periodEnd), zone)}  ${tail} │ submitted ${board.submitted.onTime} on time, ${board.submitted.late} late │ ${board.shortCounts()}`);
+    } else {
+      // Plain output: no status line; a progress line every campaign week.
       const week = Math.floor((Math.min(t, periodEnd) - periodStart) / (7 * DAY));
       if (week > lastWeek && t >= periodStart) {
         lastWeek = week;
@@ -619,8 +621,8 @@ async function finish(plan: CompiledPlan, result: CampaignResult, runStartMs: nu
   let openReports = 0;
   try {
     const status = await stack!.campaigns!.status(workflowId);
-    const open = new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
-    openReports = status.obligations.filter((o) => o.inPlan && open.has(o.deadline) && o.versions.length > 0).length;
+    const anyTime = anyTimeDeadlines(plan);
+    openReports = status.obligations.filter((o) => o.inPlan && anyTime.has(o.deadline) && o.versions.length > 0).length;
   } catch {
     /* the breakdown is a nicety */
   }

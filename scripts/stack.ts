@@ -110,10 +110,6 @@ export class Stack {
 
   constructor(readonly opts: StackOptions) {}
 
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   get urls() {
     return {
       webUi: this.server?.uiUrl ?? `http://127.0.0.1:${this.opts.ports.ui}`,
@@ -148,7 +144,7 @@ export class Stack {
     const sqlite = path.join(dataDir, 'temporal.sqlite');
     const shown = path.relative(process.cwd(), sqlite);
     log(`starting the Temporal dev server (SQLite: ${shown.startsWith('..') ? sqlite : shown})…`);
-    const server = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite'), port: ports.temporal, uiPort: ports.ui });
+    const server = await startDevServer({ dbFile: sqlite, port: ports.temporal, uiPort: ports.ui });
     this.server = server;
     server.process.once('exit', (code, signal) => this.unexpectedExit(`the Temporal dev server exited (${signal ?? `code ${code}`})`));
     step();

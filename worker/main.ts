@@ -8,7 +8,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { ConfigError as EnvConfigError, parseEnv, temporalConnectionOptions, type AppEnv } from '../config/env';
 import { ConfigError as MailConfigError, formatAddress, parseMailConfig } from '../mail/config';
-import { buildDependencies, connectClient, dataDirs } from './dependencies';
+import { buildDependencies, closeMailDependencies, connectClient, dataDirs } from './dependencies';
 import { createCampaignWorker } from './create-worker';
 
 /** Raised for problems the operator must fix (configuration, unreachable server); `unavailable` = exit 69. */
@@ -103,8 +103,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     }
     log('campaign worker: stopped');
   } finally {
-    deps?.prepared?.close();
-    deps?.mailer.close();
+    if (deps) closeMailDependencies(deps);
     await client?.connection.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
   }

@@ -20,8 +20,6 @@ import { CampaignClient } from '../../client/campaign-client';
 import { freePort } from '../../harness/free-port';
 import { launchChromium } from '../../harness/browser';
 import { parseMailConfig } from '../../mail/config';
-import { DeliveryLedger } from '../../mail/ledger';
-import { createMailer } from '../../mail/transport';
 import { loadPlanText } from '../../plan/load';
 import { startPortal, type Portal } from '../../portal/server';
 import { departmentLinkBuilder, signToken } from '../../portal/tokens';
@@ -30,6 +28,7 @@ import { PlanStore } from '../../store/plan-store';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';
+import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
 
 const SECRET = 'portal-test-secret-portal-test-secret!!';
 const PASSWORD = 'correct-horse-battery-staple';
@@ -102,9 +101,7 @@ describe('the portal: departments submit through the links in their emails, the 
     connection = await Connection.connect({ address });
     const client = new Client({ connection });
     deps = {
-      mailer: createMailer(mail),
-      ledger: new DeliveryLedger(mail.ledgerDir, { fsync: false }),
-      from: mail.from,
+      ...mailDependencies(mail, { ledgerFsync: false }),
       blobs,
       plans,
       links: (c, d) => link(c, d),
@@ -156,7 +153,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await portal?.close();
     worker?.shutdown();
     await running?.catch(() => undefined);
-    deps?.mailer.close();
+    if (deps) closeMailDependencies(deps);
     await nativeConnection?.close();
     await connection?.close();
     await sink?.stop();

@@ -5,72 +5,23 @@
  * enough that every step (submit, excuse, amend, pause, cancel) lands while the campaign runs even
  * on a busy 2-core machine; the campaign is cancelled at the end; history and the rest come after.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { campaignNowMs, type CampaignClock } from '../../engine/clock';
 import { freePort } from '../../harness/free-port';
+import { childEnv, ROOT, runCli, spawnCampaign } from '../support/run-cli';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';
+import { until } from '../support/until';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'campaign.mjs');
 const DEMO = path.join(ROOT, 'definitions', 'demo.yaml');
 const W1 = 'weekly-stats@2024-03-06';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of every process: ours only (nothing inherited that could point elsewhere). */
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(TEMPORAL_|SMTP_|MAIL_|CAMPAIGN_|PORTAL_|WORKER_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // stdin is not a terminal: verbs that ask for confirmation must be given --yes.
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`campaign ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** Polls `fn` (a `campaign` command or two) every 300 ms for at most 20 s. */
+const untilCli = <T>(what: string, fn: () => Promise<T | undefined>) => until(what, fn, 20_000, 300);
 
 const STACK = /^\s+at .+[(:]\d+/m;
 
@@ -93,7 +44,7 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
   beforeAll(async () => {
     sink = await startSmtpSink();
     dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-cli-'));
-    env = baseEnv({
+    env = childEnv({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_WEB_UI_URL: inject('temporalUiUrl') || 'http://127.0.0.1:8233',
       TEMPORAL_TASK_QUEUE: uniqueId('cli-campaigns'),
@@ -102,7 +53,7 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
       SMTP_URL: sink.url,
       SMTP_FROM: '春风行动办公室 <noreply@campaign.example>',
     });
-    worker = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = spawnCampaign(['worker'], env);
     workerExit = new Promise((resolve) => worker!.once('exit', (code, signal) => resolve({ code, signal })));
     const started = new Promise<void>((resolve, reject) => {
       const onData = (b: Buffer) => {
@@ -137,12 +88,12 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     const [again, status, list, human] = await Promise.all([
       cli('start', DEMO, '--rehearse', '1d=30s', '--workflow-id', id),
       statusJson(),
-      until('the campaign in campaign list', async () => {
+      untilCli('the campaign in campaign list', async () => {
         const l = await cli('list', '--json');
         const rows = JSON.parse(l.stdout) as Array<{ workflowId: string; campaignId: string; title: string; status: string }>;
         return rows.find((x) => x.workflowId === workflowId);
       }),
-      until('the campaign in the human list', async () => {
+      untilCli('the campaign in the human list', async () => {
         const l = await cli('list');
         return l.stdout.includes(workflowId) ? l : undefined;
       }),
@@ -218,14 +169,14 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     expect(r.stdout).toContain('+ department south (南区人社局)');
     expect(r.stdout).toContain('obligations: 12 -> 16 (+4 added, -0 removed)');
     expect(r.stdout).toMatch(/departments added: south/);
-    await until('16 obligations', async () => ((await statusJson()).obligations.length === 16 ? true : undefined));
+    await untilCli('16 obligations', async () => ((await statusJson()).obligations.length === 16 ? true : undefined));
   });
 
   it('pauses and resumes', async () => {
     const p = await cli('pause', id);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toMatch(/paused campaign demo/);
-    const human = await until('the campaign paused', async () => {
+    const human = await untilCli('the campaign paused', async () => {
       const st = await cli('status', id);
       return /PAUSED/.test(st.stdout) ? st : undefined;
     });
@@ -234,7 +185,7 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     expect(human.stdout).toMatch(/totals: 16 obligations/);
     const r = await cli('resume', id);
     expect(r.code, r.stderr).toBe(0);
-    await until('the campaign resumed', async () => (!(await statusJson()).info.paused ? true : undefined));
+    await untilCli('the campaign resumed', async () => (!(await statusJson()).info.paused ? true : undefined));
   });
 
   it('cancels (only with --yes without a terminal); list shows it cancelled', async () => {
@@ -243,7 +194,7 @@ describe('the campaign CLI against the dev server, with a worker process', () =>
     expect(refused.stderr).toMatch(/--yes/);
     const r = await cli('cancel', id, '--yes');
     expect(r.code, r.stderr).toBe(0);
-    const row = await until('the campaign cancelled in campaign list', async () => {
+    const row = await untilCli('the campaign cancelled in campaign list', async () => {
       const l = await cli('list', '--json');
       const rows = JSON.parse(l.stdout) as Array<{ workflowId: string; state: string; status: string }>;
       const mine = rows.find((x) => x.workflowId === workflowId);

@@ -55,12 +55,25 @@ describe('npm run demo (non-interactive)', () => {
     expect(stdout).toContain(`Demo inbox        http://127.0.0.1:${ports.INBOX_HTTP_PORT}`);
     expect(stdout).toContain('Started campaign demo');
     expect(stdout).toMatch(/never +north/);
+    expect(stdout).toMatch(/^ +XLSX upload +east \(/m);
+    expect(stdout).toMatch(/^ +late +west \(/m);
     expect(stdout).toMatch(/launch +launch notices → east, west, north/);
     expect(stdout).toMatch(/reminder +1d before/);
     expect(stdout).toMatch(/overdue +“/);
     expect(stdout).toMatch(/roll-up +【汇总】/);
     expect(stdout).toMatch(/summary +【总结】/);
+    // The departments' parts as README describes them: one uploads the XLSX template, one submits late.
+    expect(stdout).toContain('by XLSX upload');
+    expect(stdout).toMatch(/late +west submitted “[^”]+” through the portal form — late, /);
+    // Without a terminal, a progress line every campaign week instead of the progress bar.
+    expect(stdout).toMatch(/^2024-03-11 Mon 00:00 {2}── \d+% ── messages so far: launch 3, /m);
     expect(stdout).toContain('Campaign demo completed');
+    // The engine's totals: 3 departments × (1 one-off + 3 weekly occurrences); north never submits.
+    const totals = /^ +obligations +12: (\d+) on time, (\d+) late, 0 excused, (\d+) missing$/m.exec(stdout);
+    expect(totals, stdout).not.toBeNull();
+    const [onTime, late, missing] = totals!.slice(1).map(Number) as [number, number, number];
+    expect(onTime + late + missing).toBe(12);
+    expect(missing).toBeGreaterThanOrEqual(4);
     expect(stdout).toContain('stopped.');
     // Without a terminal: whole lines only, no progress bar redrawn in place.
     expect(stdout).not.toContain('\r');

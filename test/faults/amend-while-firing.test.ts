@@ -18,18 +18,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
+import { describe, expect, it } from 'vitest';
 import type { Amendment } from '../../workflows/campaign';
-import { copyCounts, expectedMessages, readSummary, receivedRows, summaryStates, type Submitted } from './checks';
-import { PLANS, compile, keyOf, onFirstMessage, sleep, startStack, until, untilCampaign, type Run, type Stack } from './stack';
+import type { Run } from '../support/run-cli';
+import { until } from '../support/until';
+import { expectEachMessageOnce, expectFinalSummary, expectedMessages, receivedRows, submittedAs } from './checks';
+import { CONTACTS, ID, PLAN, W1, W2, WF, compile, keyOf, onFirstMessage, sleep, startRehearsal, untilCampaign, useStack } from './stack';
 
-const PLAN = path.join(PLANS, 'two-weeks.yaml');
-const ID = 'faults';
-const WF = `campaign/${ID}`;
-const W1 = 'weekly-stats@2024-03-06';
-const W2 = 'weekly-stats@2024-03-13';
-const CONTACTS = 'contacts@2024-03-06';
 const SUMMARY = 'summary@2024-03-15';
 /** The batch the amendment lands in. */
 const FIRING = '2024-03-10T12:00:00+08:00';
@@ -64,24 +59,14 @@ function amendedPlan(dir: string): string {
 }
 
 describe('fault: the plan is amended while reminders are being sent', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack('amend');
-    await stack.startWorker();
-  });
-  afterAll(async () => {
-    await stack?.teardown();
-  });
+  const stackOf = useStack('amend');
 
   it('never re-sends, takes the new plan from then on, and the summary adds up', async () => {
+    const stack = stackOf();
     const t0 = Date.now();
-    const plan = compile(PLAN);
     const amendedFile = amendedPlan(stack.dir);
     const next = compile(amendedFile);
-
-    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
-    expect(started.code, started.stderr).toBe(0);
-    const clock = await stack.clock(ID);
+    const { plan, clock } = await startRehearsal(stack);
 
     await untilCampaign(clock, '2024-03-04T02:00:00+08:00');
     const eastW1Figures = { fairs: 2, hired: 25, hired_women: 10 };
@@ -129,14 +114,11 @@ describe('fault: the plan is amended while reminders are being sent', () => {
 
     // Messages: the old plan's up to the batch in flight, the new plan's after it, south's launch.
     const cut = Date.parse(FIRING);
-    const before = expectedMessages(plan, [eastW1, northContacts].map(asSubmitted)).filter((r) => r.atMs <= cut);
+    const before = expectedMessages(plan, [eastW1, northContacts].map(submittedAs)).filter((r) => r.atMs <= cut);
     const southExcused = [CONTACTS, W1].map((occurrence) => ({ occurrence, department: 'south', at: amendedAt, excused: true }));
-    const after = expectedMessages(next, [...[eastW1, southW2, eastSummary].map(asSubmitted), ...southExcused]).filter((r) => r.atMs > cut);
+    const after = expectedMessages(next, [...[eastW1, southW2, eastSummary].map(submittedAs), ...southExcused]).filter((r) => r.atMs > cut);
     const expected = [...before, ...after].map((r) => r.row).concat('launch launch/south to:south@faults.example').sort();
-    expect(receivedRows(stack.sink, ID)).toEqual(expected);
-    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
-    expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
-    expect(unseen).toEqual([]);
+    await expectEachMessageOnce(stack, ID, expected);
     // North's messages all belong to the old plan up to the batch in flight; south's to the new one.
     const beforeRows = new Set(before.map((r) => r.row));
     const received = receivedRows(stack.sink, ID);
@@ -153,23 +135,12 @@ describe('fault: the plan is amended while reminders are being sent', () => {
     ]);
     expect(status.obligations.filter((o) => o.department === 'south' && o.status === 'excused').map((o) => o.occurrence).sort()).toEqual([CONTACTS, W1]);
 
-    expect(result.totals).toEqual({ obligations: 12, onTime: 3, late: 0, excused: 2, missing: 7 });
-    const summary = await readSummary(stack.blobs, result);
-    expect(summaryStates(summary)).toEqual({
-      [`${CONTACTS}|east`]: 'pending',
-      [`${CONTACTS}|west`]: 'pending',
-      [`${CONTACTS}|south`]: 'excused',
-      [`${W1}|east`]: 'submitted',
-      [`${W1}|west`]: 'pending',
-      [`${W1}|south`]: 'excused',
-      [`${W2}|east`]: 'pending',
-      [`${W2}|west`]: 'pending',
-      [`${W2}|south`]: 'submitted',
-      [`${SUMMARY}|east`]: 'submitted',
-      [`${SUMMARY}|west`]: 'pending',
-      [`${SUMMARY}|south`]: 'pending',
+    const table = await expectFinalSummary(stack.blobs, result, { obligations: 12, onTime: 3, late: 0, excused: 2, missing: 7 }, {
+      [CONTACTS]: { east: 'pending', west: 'pending', south: 'excused' },
+      [W1]: { east: 'submitted', west: 'pending', south: 'excused' },
+      [W2]: { east: 'pending', west: 'pending', south: 'submitted' },
+      [SUMMARY]: { east: 'submitted', west: 'pending', south: 'pending' },
     });
-    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
     expect(table(W1).totals).toEqual({ ...eastW1Figures, remark: null });
     expect(table(W2).totals).toEqual({ ...southW2Figures, remark: null });
     expect(table(W1).missing).toEqual(['west']);
@@ -180,7 +151,3 @@ describe('fault: the plan is amended while reminders are being sent', () => {
     );
   });
 });
-
-function asSubmitted(r: SubmissionReceipt): Submitted {
-  return { occurrence: r.occurrence, department: r.department, at: Date.parse(r.receivedAt) };
-}

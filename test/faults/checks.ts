@@ -13,6 +13,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
+import { expect } from 'vitest';
+import type { SubmissionReceipt } from '../../engine/obligations';
 import type { DeliveryRecord } from '../../mail/ledger';
 import type { CompiledPlan } from '../../plan/timeline';
 import type { BlobStore } from '../../store/blob-store';
@@ -20,7 +22,8 @@ import type { OccurrenceSummary } from '../../submissions/summary';
 import type { CampaignResult } from '../../workflows/campaign';
 import { expectedRows } from '../support/expected-messages';
 import type { ReceivedMessage, SmtpSink } from '../support/smtp-sink';
-import { keyOf, until } from './stack';
+import { until } from '../support/until';
+import { keyOf, type Stack } from './stack';
 
 /** One accepted submission (a version) as the test made it. */
 export interface Submitted {
@@ -36,6 +39,11 @@ export interface Submitted {
   shardAt?: number;
   /** Not a submission: the obligation was excused at `at` (no receipt; no reminder after it). */
   excused?: boolean;
+}
+
+/** A submission as its receipt tells it (accepted at the receipt's receivedAt). */
+export function submittedAs(receipt: SubmissionReceipt): Submitted {
+  return { occurrence: receipt.occurrence, department: receipt.department, at: Date.parse(receipt.receivedAt) };
 }
 
 export interface ExpectedRow {
@@ -135,46 +143,49 @@ export function receivedRows(sink: SmtpSink, campaignId: string, zone = 'Asia/Sh
   return [...byMessageId(sink, campaignId).values()].map((copies) => receivedRow(copies[0]!, campaignId, zone)).sort();
 }
 
-/** Every record of the delivery ledger under CAMPAIGN_DATA_DIR (all runs, all campaigns). */
-export async function ledgerRecords(dataDir: string): Promise<DeliveryRecord[]> {
-  const out: DeliveryRecord[] = [];
-  const walk = async (dir: string) => {
-    for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.json')) {
-        const text = await fs.readFile(p, 'utf8');
-        let r: DeliveryRecord;
-        try {
-          r = JSON.parse(text) as DeliveryRecord;
-        } catch {
-          throw new Error(`torn ledger record ${p}: ${JSON.stringify(text)}`);
-        }
-        if (r.version === 1 && r.messageId) out.push(r);
-      }
-    }
-  };
-  await walk(path.join(dataDir, 'mail-ledger'));
-  return out;
-}
-
-/** Lock files left in the ledger (a send in progress, or one a dead process left behind). */
-export async function ledgerLocks(dataDir: string): Promise<string[]> {
+/** The files of the delivery ledger under CAMPAIGN_DATA_DIR whose names end in `suffix`. */
+async function ledgerFiles(dataDir: string, suffix: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
     for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.lock')) out.push(p);
+      else if (e.name.endsWith(suffix)) out.push(p);
     }
   };
   await walk(path.join(dataDir, 'mail-ledger'));
   return out;
 }
 
-/** Waits until no send is in progress (no lock in the ledger). */
+/** Every record of the delivery ledger under CAMPAIGN_DATA_DIR (all runs, all campaigns). */
+export async function ledgerRecords(dataDir: string): Promise<DeliveryRecord[]> {
+  const out: DeliveryRecord[] = [];
+  for (const p of await ledgerFiles(dataDir, '.json')) {
+    const text = await fs.readFile(p, 'utf8');
+    let r: DeliveryRecord;
+    try {
+      r = JSON.parse(text) as DeliveryRecord;
+    } catch {
+      throw new Error(`torn ledger record ${p}: ${JSON.stringify(text)}`);
+    }
+    if (r.version === 1 && r.messageId) out.push(r);
+  }
+  return out;
+}
+
+/** Lock files left in the ledger (a send in progress, or one a dead process left behind). */
+export function ledgerLocks(dataDir: string): Promise<string[]> {
+  return ledgerFiles(dataDir, '.lock');
+}
+
+/**
+ * Waits until no send is in progress: no lock file (an attempt that found records already there)
+ * and no record owned by an attempt (a first send claims its records without a lock file).
+ */
 export async function ledgerIdle(dataDir: string, timeoutMs = 30_000): Promise<void> {
-  await until('the delivery ledger to be idle', async () => ((await ledgerLocks(dataDir)).length === 0 ? true : undefined), timeoutMs, 50);
+  // (a record being created can be read empty for a moment: ledgerRecords throws and until polls again)
+  const idle = async () => (await ledgerLocks(dataDir)).length === 0 && (await ledgerRecords(dataDir)).every((r) => r.owner === undefined);
+  await until('the delivery ledger to be idle', async () => ((await idle()) ? true : undefined), timeoutMs, 50);
 }
 
 export interface CopyCount {
@@ -209,28 +220,72 @@ export async function copyCounts(sink: SmtpSink, campaignId: string, dataDir: st
   return { counts: [...counts.values()].sort((a, b) => a.key.localeCompare(b.key) || a.recipient.localeCompare(b.recipient)), unseen };
 }
 
-export interface SummaryBlob {
+/**
+ * Every message once: the campaign's messages at the SMTP server are exactly `expected` (one row per
+ * distinct Message-ID), the server accepted each (Message-ID, recipient) exactly once, and the
+ * ledger has no record of the campaign the server never saw. Returns the copy counts (with the
+ * ledger's records), for a scenario's own checks of them.
+ */
+export async function expectEachMessageOnce(stack: Stack, campaignId: string, expected: readonly string[]): Promise<CopyCount[]> {
+  expect(receivedRows(stack.sink, campaignId)).toEqual(expected);
+  const { counts, unseen } = await copyCounts(stack.sink, campaignId, stack.dataDir);
+  expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
+  expect(unseen).toEqual([]);
+  return counts;
+}
+
+interface SummaryBlob {
   campaign: { id: string };
   generatedAt: string;
   tables: OccurrenceSummary[];
 }
 
-export async function readSummary(blobs: BlobStore, result: CampaignResult): Promise<SummaryBlob> {
+async function readSummary(blobs: BlobStore, result: CampaignResult): Promise<SummaryBlob> {
   return JSON.parse((await blobs.get(result.summary.json)).toString('utf8')) as SummaryBlob;
 }
 
-/** `occurrence|department -> status` of every row of the summary. */
-export function summaryStates(summary: SummaryBlob): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of summary.tables) for (const r of t.rows) out[`${t.occurrence}|${r.department}`] = r.status;
+/** `occurrence -> department -> status` of every row of the summary. */
+function summaryStates(summary: SummaryBlob): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const t of summary.tables) for (const r of t.rows) (out[t.occurrence] ??= {})[r.department] = r.status;
   return out;
 }
 
-/** Sums the numeric columns of the figures given (the test's own arithmetic, not the engine's). */
-export function sumFigures(rows: ReadonlyArray<Record<string, number | string>>, columns: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const c of columns) out[c] = rows.reduce((n, r) => n + (typeof r[c] === 'number' ? (r[c] as number) : 0), 0);
-  return out;
+/**
+ * The final result adds up: the campaign's totals are exactly `totals`, and its summary (the JSON
+ * blob the result references) has exactly the rows of `states` (`occurrence -> department ->
+ * status`). Returns the summary's table of an occurrence, for a scenario's checks of the figures.
+ */
+export async function expectFinalSummary(
+  blobs: BlobStore,
+  result: CampaignResult,
+  totals: CampaignResult['totals'],
+  states: Record<string, Record<string, string>>,
+): Promise<(occurrence: string) => OccurrenceSummary> {
+  expect(result.totals).toEqual(totals);
+  const summary = await readSummary(blobs, result);
+  expect(summaryStates(summary)).toEqual(states);
+  return (occurrence) => {
+    const table = summary.tables.find((t) => t.occurrence === occurrence);
+    if (!table) throw new Error(`the summary has no table for ${occurrence}`);
+    return table;
+  };
+}
+
+/** A week's figures (the weekly-stats form's numeric fields). */
+export interface WeekFigures {
+  fairs: number;
+  hired: number;
+  hired_women: number;
+}
+
+/**
+ * The weekly table's totals for the figures given: each column summed (the test's own arithmetic,
+ * not the engine's), no remark.
+ */
+export function weekTotals(...figures: readonly WeekFigures[]): WeekFigures & { remark: null } {
+  const sum = (column: keyof WeekFigures) => figures.reduce((n, f) => n + f[column], 0);
+  return { fairs: sum('fairs'), hired: sum('hired'), hired_women: sum('hired_women'), remark: null };
 }
 
 /**

@@ -23,17 +23,10 @@
  *   contacts late, 4 missing (totals 9 / 4 / 1 / 0 / 4); the first week's summary totals are
  *   east's figures, the second week's the sum of west's and north's (north's latest version, once).
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyCounts, expectedMessages, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, cliSubmit as cliSubmitAs, compile, formFile as writeForm, keyOf, portalLinks, startStack, until, untilCampaign, type Stack } from './stack';
-
-const PLAN = path.join(PLANS, 'two-weeks.yaml');
-const ID = 'faults';
-const WF = `campaign/${ID}`;
-const W1 = 'weekly-stats@2024-03-06';
-const W2 = 'weekly-stats@2024-03-13';
-const CONTACTS = 'contacts@2024-03-06';
+import { describe, expect, it } from 'vitest';
+import { until } from '../support/until';
+import { expectEachMessageOnce, expectFinalSummary, expectedMessages, rowsOf, weekTotals, type Submitted } from './checks';
+import { CONTACTS, ID, W1, W2, WF, cliSubmit, formFile, keyOf, portalLinks, startRehearsal, untilCampaign, useStack } from './stack';
 
 interface PortalReceipt {
   status: number;
@@ -43,20 +36,11 @@ interface PortalReceipt {
 }
 
 describe('fault: the same submission twice, through the portal and the CLI', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack('dupes');
-    await Promise.all([stack.startWorker(), stack.startPortal()]);
-  });
-  afterAll(async () => {
-    await stack?.teardown();
-  });
+  const stackOf = useStack('dupes', { portal: true });
 
   it('records each submission once, and the summary adds up', async () => {
+    const stack = stackOf();
     const t0 = Date.now();
-    const plan = compile(PLAN);
-    const cliSubmit = (args: string[]) => cliSubmitAs(stack, ID, args);
-    const formFile = (name: string, values: Record<string, number | string>) => writeForm(stack, name, values);
     /** Posts a department's form the way its page does (CSRF token from the page, same Origin). */
     const portalPost = async (link: string, fields: Record<string, string>): Promise<PortalReceipt> => {
       const page = await fetch(link);
@@ -85,9 +69,7 @@ describe('fault: the same submission twice, through the portal and the CLI', () 
       report: '',
     });
 
-    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
-    expect(started.code, started.stderr).toBe(0);
-    const clock = await stack.clock(ID);
+    const { plan, clock } = await startRehearsal(stack);
     // Each department's own link, from its launch notice.
     const links = await until('the three launch notices with their links', () => {
       const l = portalLinks(stack.sink, ID, stack.portalUrl);
@@ -116,19 +98,19 @@ describe('fault: the same submission twice, through the portal and the CLI', () 
     await untilCampaign(clock, '2024-03-06T14:00:00+08:00');
     const west = { fairs: 1, hired: 12, hired_women: 5 };
     const north = { fairs: 2, hired: 21, hired_women: 9 };
-    const westArgs = ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', formFile('west-w2', west)];
-    const northFile = formFile('north-w2', north);
+    const westArgs = ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', formFile(stack, 'west-w2', west)];
+    const northFile = formFile(stack, 'north-w2', north);
     const [westRuns, northRuns] = await Promise.all([
       // west: the same command twice at once (a retried script), then once more.
       (async () => {
-        const both = await Promise.all([cliSubmit(westArgs), cliSubmit(westArgs)]);
-        return [...both, await cliSubmit(westArgs)];
+        const both = await Promise.all([cliSubmit(stack, ID, westArgs), cliSubmit(stack, ID, westArgs)]);
+        return [...both, await cliSubmit(stack, ID, westArgs)];
       })(),
       // north: the portal, then the CLI with the portal's receipt id, then the CLI on its own key.
       (async () => {
         const viaPortal = await portalPost(links.north!, weekFields(W2, north));
-        const sameId = await cliSubmit(['--department', 'north', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', northFile, '--submission-id', viaPortal.submissionId!]);
-        const ownKey = await cliSubmit(['--department', 'north', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', northFile]);
+        const sameId = await cliSubmit(stack, ID, ['--department', 'north', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', northFile, '--submission-id', viaPortal.submissionId!]);
+        const ownKey = await cliSubmit(stack, ID, ['--department', 'north', '--deadline', 'weekly-stats', '--occurrence', W2, '--file', northFile]);
         return { viaPortal, sameId, ownKey };
       })(),
     ]);
@@ -147,7 +129,7 @@ describe('fault: the same submission twice, through the portal and the CLI', () 
     // West's contacts, late, submitted twice at once.
     await untilCampaign(clock, '2024-03-08T22:00:00+08:00');
     const westContactsArgs = ['--department', 'west', '--deadline', 'contacts', '--report', '联络员：王五'];
-    const westContacts = await Promise.all([cliSubmit(westContactsArgs), cliSubmit(westContactsArgs)]);
+    const westContacts = await Promise.all([cliSubmit(stack, ID, westContactsArgs), cliSubmit(stack, ID, westContactsArgs)]);
     const westContactsFirst = westContacts.filter((r) => !r.duplicate);
     expect(westContactsFirst).toHaveLength(1);
     for (const r of westContacts) expect(r).toEqual({ ...westContactsFirst[0], duplicate: r !== westContactsFirst[0] });
@@ -176,33 +158,21 @@ describe('fault: the same submission twice, through the portal and the CLI', () 
     const submitted: Submitted[] = [...at.values()];
     expect(submitted).toHaveLength(6);
     const expected = expectedMessages(plan, submitted);
-    expect(receivedRows(stack.sink, ID)).toEqual(rowsOf(expected));
+    await expectEachMessageOnce(stack, ID, rowsOf(expected));
     const receipts = stack.sink.messages.filter((m) => /\/receipt-/.test(keyOf(m)));
     expect(receipts.map((m) => keyOf(m).replace(`${ID}/`, '').replace(/\/receipt-.*/, '')).sort()).toEqual(
       [`${CONTACTS}/east`, `${CONTACTS}/west`, `${W1}/east`, `${W2}/north`, `${W2}/north`, `${W2}/west`].sort(),
     );
-    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
-    expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
-    expect(unseen).toEqual([]);
 
-    expect(result.totals).toEqual({ obligations: 9, onTime: 4, late: 1, excused: 0, missing: 4 });
-    const summary = await readSummary(stack.blobs, result);
-    expect(summaryStates(summary)).toEqual({
-      [`${CONTACTS}|east`]: 'submitted',
-      [`${CONTACTS}|west`]: 'late',
-      [`${CONTACTS}|north`]: 'pending',
-      [`${W1}|east`]: 'submitted',
-      [`${W1}|west`]: 'pending',
-      [`${W1}|north`]: 'pending',
-      [`${W2}|east`]: 'pending',
-      [`${W2}|west`]: 'submitted',
-      [`${W2}|north`]: 'submitted',
+    const table = await expectFinalSummary(stack.blobs, result, { obligations: 9, onTime: 4, late: 1, excused: 0, missing: 4 }, {
+      [CONTACTS]: { east: 'submitted', west: 'late', north: 'pending' },
+      [W1]: { east: 'submitted', west: 'pending', north: 'pending' },
+      [W2]: { east: 'pending', west: 'submitted', north: 'submitted' },
     });
-    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
     expect(table(W1).totals).toEqual({ ...east, remark: null });
     expect(table(W1).missing).toEqual(['west', 'north']);
     // North's two versions carry the same figures: the latest counts, once.
-    expect(table(W2).totals).toEqual({ ...sumFigures([west, north], ['fairs', 'hired', 'hired_women']), remark: null });
+    expect(table(W2).totals).toEqual(weekTotals(west, north));
     expect(table(W2).totals).toEqual({ fairs: 3, hired: 33, hired_women: 14, remark: null });
     expect(table(W2).missing).toEqual(['east']);
 

@@ -22,35 +22,18 @@
  *   the 6 others missing (totals 9 / 2 on time / 1 late / 0 excused / 6 missing), and the summary's
  *   totals for each week equal the sum of the figures accepted for it.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityAttempts, copyCounts, expectedMessages, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, cliSubmit, compile, formFile, keyOf, onFirstMessage, sleep, startStack, untilCampaign, type Run, type Stack } from './stack';
-
-const PLAN = path.join(PLANS, 'two-weeks.yaml');
-const ID = 'faults';
-const WF = `campaign/${ID}`;
-const W1 = 'weekly-stats@2024-03-06';
-const W2 = 'weekly-stats@2024-03-13';
+import { describe, expect, it } from 'vitest';
+import type { Run } from '../support/run-cli';
+import { activityAttempts, expectEachMessageOnce, expectFinalSummary, expectedMessages, rowsOf, submittedAs, weekTotals } from './checks';
+import { CONTACTS, ID, W1, W2, WF, cliSubmit, formFile, keyOf, onFirstMessage, sleep, startRehearsal, untilCampaign, useStack } from './stack';
 
 describe('fault: the Temporal dev server stops mid-send and restarts from its SQLite file', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack('server');
-    await stack.startWorker();
-  });
-  afterAll(async () => {
-    await stack?.teardown();
-  });
+  const stackOf = useStack('server');
 
   it('loses nothing, sends nothing twice, and the summary adds up', async () => {
+    const stack = stackOf();
     const t0 = Date.now();
-    const plan = compile(PLAN);
-    const submit = (args: string[]) => cliSubmit(stack, ID, args);
-
-    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
-    expect(started.code, started.stderr).toBe(0);
-    const clock = await stack.clock(ID);
+    const { plan, clock } = await startRehearsal(stack);
 
     // Before the outage: east submits its contacts and the first week, on time.
     await untilCampaign(clock, '2024-03-04T02:00:00+08:00');
@@ -92,9 +75,9 @@ describe('fault: the Temporal dev server stops mid-send and restarts from its SQ
     // After the restart: the command that failed, run again, is accepted once (late by then);
     // a third run is answered with the same receipt, marked as a duplicate: version 1 still.
     await untilCampaign(clock, '2024-03-08T20:00:00+08:00');
-    const westW1 = await submit(westArgs);
+    const westW1 = await cliSubmit(stack, ID, westArgs);
     expect(westW1).toMatchObject({ department: 'west', occurrence: W1, version: 1, late: true, duplicate: false });
-    const again = await submit(westArgs);
+    const again = await cliSubmit(stack, ID, westArgs);
     expect(again).toEqual({ ...westW1, duplicate: true });
 
     const result = await stack.result(WF, 300_000);
@@ -109,37 +92,24 @@ describe('fault: the Temporal dev server stops mid-send and restarts from its SQ
     }
 
     // Messages: exactly the oracle's, each accepted once, each recorded sent with no unconfirmed attempt.
-    const submitted: Submitted[] = [eastContacts, eastW1, westW1].map((r) => ({ occurrence: r.occurrence, department: r.department, at: Date.parse(r.receivedAt) }));
-    const expected = expectedMessages(plan, submitted);
-    expect(receivedRows(stack.sink, ID)).toEqual(rowsOf(expected));
-    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
-    expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
-    expect(unseen).toEqual([]);
+    const expected = expectedMessages(plan, [eastContacts, eastW1, westW1].map(submittedAs));
+    const counts = await expectEachMessageOnce(stack, ID, rowsOf(expected));
     expect(counts.filter((c) => c.record?.state !== 'sent' || c.record.unconfirmedAttempts !== 0)).toEqual([]);
     // The check against the refused submission: no receipt for it besides the one accepted later.
     expect(stack.sink.messages.filter((m) => new RegExp(`^${ID}/${W1}/west/receipt-`).test(keyOf(m)))).toHaveLength(1);
 
     // Final states and the summary.
-    expect(result.totals).toEqual({ obligations: 9, onTime: 2, late: 1, excused: 0, missing: 6 });
-    const summary = await readSummary(stack.blobs, result);
-    expect(summaryStates(summary)).toEqual({
-      'contacts@2024-03-06|east': 'submitted',
-      'contacts@2024-03-06|west': 'pending',
-      'contacts@2024-03-06|north': 'pending',
-      [`${W1}|east`]: 'submitted',
-      [`${W1}|west`]: 'late',
-      [`${W1}|north`]: 'pending',
-      [`${W2}|east`]: 'pending',
-      [`${W2}|west`]: 'pending',
-      [`${W2}|north`]: 'pending',
+    const table = await expectFinalSummary(stack.blobs, result, { obligations: 9, onTime: 2, late: 1, excused: 0, missing: 6 }, {
+      [CONTACTS]: { east: 'submitted', west: 'pending', north: 'pending' },
+      [W1]: { east: 'submitted', west: 'late', north: 'pending' },
+      [W2]: { east: 'pending', west: 'pending', north: 'pending' },
     });
-    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
-    expect(table(W1).totals).toEqual({ ...sumFigures([eastWeek, westWeek], ['fairs', 'hired', 'hired_women']), remark: null });
+    expect(table(W1).totals).toEqual(weekTotals(eastWeek, westWeek));
     expect(table(W1).totals).toEqual({ fairs: 4, hired: 52, hired_women: 20, remark: null });
     expect(table(W1).missing).toEqual(['north']);
     expect(table(W2).totals).toEqual({ fairs: 0, hired: 0, hired_women: 0, remark: null });
     expect(table(W2).missing).toEqual(['east', 'west', 'north']);
-    expect(table('contacts@2024-03-06').missing).toEqual(['west', 'north']);
+    expect(table(CONTACTS).missing).toEqual(['west', 'north']);
 
     console.log(
       `server-restart: ${expected.length} messages, each once; server down ${(downMs / 1000).toFixed(1)} s mid-send; ` +

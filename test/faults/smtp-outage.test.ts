@@ -17,37 +17,20 @@
  * - the final states: east's first week and west's second week on time, north's contacts late,
  *   6 missing (totals 9 / 2 / 1 / 0 / 6); each week's summary totals equal the figures accepted.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyCounts, expectedMessages, ledgerIdle, readSummary, receivedRows, rowsOf, summaryStates, type Submitted } from './checks';
-import { PLANS, cliSubmit, compile, startStack, untilCampaign, type Stack } from './stack';
+import { describe, expect, it } from 'vitest';
+import { expectEachMessageOnce, expectFinalSummary, expectedMessages, ledgerIdle, rowsOf, submittedAs } from './checks';
+import { CONTACTS, ID, W1, W2, WF, cliSubmit, startRehearsal, untilCampaign, useStack } from './stack';
 
-const PLAN = path.join(PLANS, 'two-weeks.yaml');
-const ID = 'faults';
-const WF = `campaign/${ID}`;
-const W1 = 'weekly-stats@2024-03-06';
-const W2 = 'weekly-stats@2024-03-13';
 const DOWN = '2024-03-06T06:00:00+08:00';
 const UP = '2024-03-07T06:00:00+08:00';
 
 describe('fault: the SMTP server is down for a campaign day', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack('smtp');
-    await stack.startWorker();
-  });
-  afterAll(async () => {
-    await stack?.teardown();
-  });
+  const stackOf = useStack('smtp');
 
   it('delivers everything due in the outage once after it, and the summary adds up', async () => {
+    const stack = stackOf();
     const t0 = Date.now();
-    const plan = compile(PLAN);
-    const submit = (args: string[]) => cliSubmit(stack, ID, args);
-
-    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
-    expect(started.code, started.stderr).toBe(0);
-    const clock = await stack.clock(ID);
+    const { plan, clock } = await startRehearsal(stack);
 
     await untilCampaign(clock, '2024-03-04T02:00:00+08:00');
     const eastW1Figures = { fairs: 2, hired: 30, hired_women: 11 };
@@ -74,18 +57,14 @@ describe('fault: the SMTP server is down for a campaign day', () => {
 
     // After it: north's contacts, late, with the CLI (the weekend, between two of its escalations).
     await untilCampaign(clock, '2024-03-08T22:00:00+08:00');
-    const northContacts = await submit(['--department', 'north', '--deadline', 'contacts', '--report', '联络员：李四']);
+    const northContacts = await cliSubmit(stack, ID, ['--department', 'north', '--deadline', 'contacts', '--report', '联络员：李四']);
     expect(northContacts.late).toBe(true);
 
     const result = await stack.result(WF, 300_000);
     const wall = Date.now() - t0;
 
-    const submitted: Submitted[] = [eastW1, westW2, northContacts].map((r) => ({ occurrence: r.occurrence, department: r.department, at: Date.parse(r.receivedAt) }));
-    const expected = expectedMessages(plan, submitted);
-    expect(receivedRows(stack.sink, ID)).toEqual(rowsOf(expected));
-    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
-    expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
-    expect(unseen).toEqual([]);
+    const expected = expectedMessages(plan, [eastW1, westW2, northContacts].map(submittedAs));
+    const counts = await expectEachMessageOnce(stack, ID, rowsOf(expected));
     expect(counts.filter((c) => c.record?.state !== 'sent' || c.record.unconfirmedAttempts !== 0)).toEqual([]);
     // Tried during the outage (the first attempt refused, the retry after it delivered): the
     // 03-06 10:00 reminders and the 12:00 roll-up; everything else went out at its first attempt.
@@ -96,20 +75,11 @@ describe('fault: the SMTP server is down for a campaign day', () => {
       `${ID}/${W1}/west/reminder-2h west@faults.example x2`,
     ]);
 
-    expect(result.totals).toEqual({ obligations: 9, onTime: 2, late: 1, excused: 0, missing: 6 });
-    const summary = await readSummary(stack.blobs, result);
-    expect(summaryStates(summary)).toEqual({
-      'contacts@2024-03-06|east': 'pending',
-      'contacts@2024-03-06|west': 'pending',
-      'contacts@2024-03-06|north': 'late',
-      [`${W1}|east`]: 'submitted',
-      [`${W1}|west`]: 'pending',
-      [`${W1}|north`]: 'pending',
-      [`${W2}|east`]: 'pending',
-      [`${W2}|west`]: 'submitted',
-      [`${W2}|north`]: 'pending',
+    const table = await expectFinalSummary(stack.blobs, result, { obligations: 9, onTime: 2, late: 1, excused: 0, missing: 6 }, {
+      [CONTACTS]: { east: 'pending', west: 'pending', north: 'late' },
+      [W1]: { east: 'submitted', west: 'pending', north: 'pending' },
+      [W2]: { east: 'pending', west: 'submitted', north: 'pending' },
     });
-    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
     expect(table(W1).totals).toEqual({ ...eastW1Figures, remark: null });
     expect(table(W2).totals).toEqual({ ...westW2Figures, remark: null });
     expect(table(W1).missing).toEqual(['west', 'north']);

@@ -13,13 +13,13 @@
  *
  * Everything this module starts it also stops (`teardown`), whatever state a test left it in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CampaignClient } from '../../client/campaign-client';
 import { wallMsFor, type CampaignClock } from '../../engine/clock';
 import type { SubmissionInput, SubmissionReceipt } from '../../engine/obligations';
@@ -30,20 +30,26 @@ import type { CompiledPlan } from '../../plan/timeline';
 import { BlobStore } from '../../store/blob-store';
 import { PlanStore } from '../../store/plan-store';
 import type { CampaignResult } from '../../workflows/campaign';
+import { childEnv, ROOT, runCli, spawnCampaign, type Run } from '../support/run-cli';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
+import { until } from '../support/until';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = path.join(ROOT, 'bin', 'campaign.mjs');
-export const PLANS = path.join(ROOT, 'test', 'faults', 'plans');
 export const TASK_QUEUE = 'faults';
 export const SECRET = 'fault-suite-portal-secret-0123456789abcdef';
 export const FROM = '春风行动办公室 <noreply@campaign.example>';
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/**
+ * The plan every scenario plays, test/faults/plans/two-weeks.yaml: 3 districts, a one-off contacts
+ * report due Wednesday 03-06 18:00 and a weekly table due Wednesdays 12:00 (9 obligations).
+ */
+export const PLAN = path.join(ROOT, 'test', 'faults', 'plans', 'two-weeks.yaml');
+/** Its campaign id, and the campaign's workflow id. */
+export const ID = 'faults';
+export const WF = `campaign/${ID}`;
+/** Its occurrences: the contacts report and the two weeks. */
+export const CONTACTS = 'contacts@2024-03-06';
+export const W1 = 'weekly-stats@2024-03-06';
+export const W2 = 'weekly-stats@2024-03-13';
 
 /** A child process of ours with its output kept (for diagnostics) and its exit awaited. */
 export interface Proc {
@@ -65,31 +71,15 @@ export function compile(file: string): CompiledPlan {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Polls `fn` until it returns something other than undefined; throws with `what` after the deadline. */
-export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
 function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCampaign(args, env);
   let out = '';
   const keep = (b: Buffer) => {
     out += b.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
@@ -106,16 +96,6 @@ function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
       clearTimeout(timer);
     },
   };
-}
-
-/** The environment of every child: ours only (nothing inherited that could point elsewhere). */
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(TEMPORAL_|SMTP_|MAIL_|CAMPAIGN_|PORTAL_|WORKER_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
 }
 
 export interface Stack {
@@ -169,7 +149,7 @@ export async function startStack(name: string): Promise<Stack> {
     await server.stop();
     throw err;
   }
-  const env = baseEnv({
+  const env = childEnv({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     CAMPAIGN_DATA_DIR: dataDir,
@@ -182,7 +162,8 @@ export async function startStack(name: string): Promise<Stack> {
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const client = new CampaignClient(new Client({ connection }), new PlanStore(blobs), TASK_QUEUE);
   const workers: Proc[] = [];
-  const running = new Set<Proc>();
+  /** The CLI processes running. */
+  const running = new Set<ChildProcess>();
   let portal: Proc | undefined;
 
   const stack: Stack = {
@@ -238,24 +219,7 @@ export async function startStack(name: string): Promise<Stack> {
       server = await startServer();
     },
     cli(args, timeoutMs = 120_000) {
-      return new Promise((resolve, reject) => {
-        const p = spawnProc(`campaign ${args[0]}`, args, env);
-        running.add(p);
-        const timer = setTimeout(() => {
-          p.child.kill('SIGKILL');
-          reject(new Error(`campaign ${args.join(' ')} did not finish within ${timeoutMs} ms\n${p.output()}`));
-        }, timeoutMs);
-        let stdout = '';
-        let stderr = '';
-        p.child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-        p.child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-        p.child.on('error', reject);
-        p.child.on('close', (code) => {
-          running.delete(p);
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      });
+      return runCli(args, env, timeoutMs, running);
     },
     submit(campaignId, input) {
       return client.submit(campaignId, { ...input, submissionId: `faults-${input.department}-${input.occurrence ?? input.deadline}`, by: 'fault-suite' });
@@ -279,7 +243,12 @@ export async function startStack(name: string): Promise<Stack> {
       return (await client.info(workflowId)).clock;
     },
     async teardown() {
-      for (const p of [...running, ...workers, ...(portal ? [portal] : [])]) await p.stop('SIGKILL').catch(() => undefined);
+      for (const c of running) {
+        if (c.exitCode !== null || c.signalCode !== null) continue;
+        c.kill('SIGKILL');
+        await once(c, 'exit').catch(() => undefined);
+      }
+      for (const p of [...workers, ...(portal ? [portal] : [])]) await p.stop('SIGKILL').catch(() => undefined);
       await connection.close().catch(() => undefined);
       await sink.stop().catch(() => undefined);
       await server?.stop().catch(() => undefined);
@@ -289,9 +258,37 @@ export async function startStack(name: string): Promise<Stack> {
   return stack;
 }
 
-// --- campaign time ------------------------------------------------------------------------------
+/**
+ * The stack of one scenario file, with a worker (and the portal, with `portal`): started before its
+ * tests, torn down after them whatever state they left it in. Returns the way to reach it (from a
+ * test, once it is started).
+ */
+export function useStack(name: string, { portal = false } = {}): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(name);
+    await Promise.all([stack.startWorker(), ...(portal ? [stack.startPortal()] : [])]);
+  });
+  afterAll(async () => {
+    await stack?.teardown();
+  });
+  return () => {
+    if (!stack) throw new Error(`the ${name} stack is not started`);
+    return stack;
+  };
+}
 
-/** Waits until the campaign clock reaches `iso` (returns at once when it already has). */
+/**
+ * `campaign start` of {@link PLAN} as a rehearsal at 1 campaign day = 6 s, as its own process (it
+ * must exit 0); the compiled plan and the campaign's clock.
+ */
+export async function startRehearsal(stack: Stack): Promise<{ plan: CompiledPlan; clock: CampaignClock }> {
+  const plan = compile(PLAN);
+  const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
+  expect(started.code, started.stderr).toBe(0);
+  return { plan, clock: await stack.clock(ID) };
+}
+
 /** `campaign submit <campaignId> … --json` as its own process; fails the test unless it exits 0. */
 export async function cliSubmit(stack: Stack, campaignId: string, args: string[]): Promise<SubmissionReceipt> {
   const r = await stack.cli(['submit', campaignId, ...args, '--json']);
@@ -306,6 +303,9 @@ export function formFile(stack: Stack, name: string, values: Record<string, numb
   return file;
 }
 
+// --- campaign time ------------------------------------------------------------------------------
+
+/** Waits until the campaign clock reaches `iso` (returns at once when it already has). */
 export async function untilCampaign(clock: CampaignClock, iso: string): Promise<void> {
   await sleep(wallMsFor(clock, Date.parse(iso)) - Date.now());
 }

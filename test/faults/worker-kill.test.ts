@@ -28,39 +28,22 @@
  *   west's first week late, 5 missing (totals 9 / 1 / 3 / 0 / 5); each week's summary totals
  *   equal the sum of the figures accepted for it.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyCounts, expectedMessages, ledgerIdle, readSummary, receivedRows, rowsOf, summaryStates, sumFigures, type Submitted } from './checks';
-import { PLANS, cliSubmit, compile, formFile, keyOf, onFirstMessage, startStack, until, untilCampaign, type Stack } from './stack';
+import { describe, expect, it } from 'vitest';
+import { until } from '../support/until';
+import { copyCounts, expectFinalSummary, expectedMessages, ledgerIdle, receivedRows, rowsOf, submittedAs, weekTotals } from './checks';
+import { CONTACTS, ID, W1, W2, WF, cliSubmit, formFile, keyOf, onFirstMessage, startRehearsal, untilCampaign, useStack } from './stack';
 
-const PLAN = path.join(PLANS, 'two-weeks.yaml');
-const ID = 'faults';
-const WF = `campaign/${ID}`;
-const W1 = 'weekly-stats@2024-03-06';
-const W2 = 'weekly-stats@2024-03-13';
-const CONTACTS = 'contacts@2024-03-06';
 /** The batch the worker dies in: the second week's three-day reminders (Sunday 03-10 12:00). */
 const BATCH = '2024-03-10T12:00:00+08:00';
 const BATCH_KEY = new RegExp(`^${ID}/${W2}/[a-z]+/reminder-3d$`);
 
 describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started again', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack('worker');
-    await stack.startWorker();
-  });
-  afterAll(async () => {
-    await stack?.teardown();
-  });
+  const stackOf = useStack('worker');
 
   it('goes on with nothing lost, at most the in-flight messages sent again (same Message-ID), and the summary adds up', async () => {
+    const stack = stackOf();
     const t0 = Date.now();
-    const plan = compile(PLAN);
-    const submit = (name: string, args: string[], values?: Record<string, number>) => cliSubmit(stack, ID, [...args, ...(values ? ['--file', formFile(stack, name, values)] : [])]);
-
-    const started = await stack.cli(['start', PLAN, '--rehearse', '1d=6s', '--json']);
-    expect(started.code, started.stderr).toBe(0);
-    const clock = await stack.clock(ID);
+    const { plan, clock } = await startRehearsal(stack);
 
     // Kill 1, mid-campaign, nothing in flight: the launch notices are out, the next batch is 03-05 12:00.
     await until('the three launch notices', () => (stack.sink.messages.filter((m) => /\/launch\/[a-z]+\/launch$/.test(keyOf(m))).length === 3 ? true : undefined));
@@ -97,7 +80,7 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
     // the new worker; that accepts it at once.
     const westW1Figures = { fairs: 2, hired: 15, hired_women: 6 };
     const cliStarted = Date.now();
-    const westW1 = await submit('west-w1', ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W1], westW1Figures);
+    const westW1 = await cliSubmit(stack, ID, ['--department', 'west', '--deadline', 'weekly-stats', '--occurrence', W1, '--file', formFile(stack, 'west-w1', westW1Figures)]);
     const cliMs = Date.now() - cliStarted;
     expect(westW1).toMatchObject({ version: 1, late: true });
 
@@ -105,7 +88,7 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
     const wall = Date.now() - t0;
 
     // The distinct messages are the oracle's.
-    const submitted: Submitted[] = [eastW2, westContacts, northW1].map((r) => ({ occurrence: r.occurrence, department: r.department, at: Date.parse(r.receivedAt) }));
+    const submitted = [eastW2, westContacts, northW1].map(submittedAs);
     // The shard had sent up to the batch (inclusive) when it took west's first week: nothing after.
     submitted.push({ occurrence: W1, department: 'west', at: Date.parse(westW1.receivedAt), shardAt: Date.parse(BATCH) + 1 });
     const expected = expectedMessages(plan, submitted);
@@ -134,21 +117,12 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
     expect(twice.filter((c) => stack.sink.messages.findIndex((m) => m.messageId === c.messageId) < beforeKill1)).toEqual([]);
 
     // Final states and summary.
-    expect(summaryStates(await readSummary(stack.blobs, result))).toEqual({
-      [`${CONTACTS}|east`]: 'pending',
-      [`${CONTACTS}|west`]: 'late',
-      [`${CONTACTS}|north`]: 'pending',
-      [`${W1}|east`]: 'pending',
-      [`${W1}|west`]: 'late',
-      [`${W1}|north`]: 'late',
-      [`${W2}|east`]: 'submitted',
-      [`${W2}|west`]: 'pending',
-      [`${W2}|north`]: 'pending',
+    const table = await expectFinalSummary(stack.blobs, result, { obligations: 9, onTime: 1, late: 3, excused: 0, missing: 5 }, {
+      [CONTACTS]: { east: 'pending', west: 'late', north: 'pending' },
+      [W1]: { east: 'pending', west: 'late', north: 'late' },
+      [W2]: { east: 'submitted', west: 'pending', north: 'pending' },
     });
-    expect(result.totals).toEqual({ obligations: 9, onTime: 1, late: 3, excused: 0, missing: 5 });
-    const summary = await readSummary(stack.blobs, result);
-    const table = (occ: string) => summary.tables.find((t) => t.occurrence === occ)!;
-    expect(table(W1).totals).toEqual({ ...sumFigures([northW1Figures, westW1Figures], ['fairs', 'hired', 'hired_women']), remark: null });
+    expect(table(W1).totals).toEqual(weekTotals(northW1Figures, westW1Figures));
     expect(table(W1).totals).toEqual({ fairs: 3, hired: 23, hired_women: 9, remark: null });
     expect(table(W1).missing).toEqual(['east']);
     expect(table(W2).totals).toEqual({ ...eastW2Figures, remark: null });

@@ -13,9 +13,6 @@ import type { ActivityDeps } from '../../activities';
 import { CampaignClient } from '../../client/campaign-client';
 import { campaignNowMs, wallMsFor, type CampaignClock } from '../../engine/clock';
 import { parseMailConfig } from '../../mail/config';
-import { DeliveryLedger } from '../../mail/ledger';
-import { PreparedMessages } from '../../mail/prepared-messages';
-import { createMailer } from '../../mail/transport';
 import { loadPlanFile } from '../../plan/load';
 import type { CompiledPlan } from '../../plan/timeline';
 import { departmentLinkBuilder } from '../../portal/tokens';
@@ -24,6 +21,7 @@ import { PlanStore } from '../../store/plan-store';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv, uniqueId } from './temporal';
+import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
 
 export const TEST_PORTAL_SECRET = 'test-secret-test-secret-test-secret!';
 
@@ -70,20 +68,14 @@ export async function startEngineEnv(): Promise<EngineEnv> {
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const plans = new PlanStore(blobs);
   const link = departmentLinkBuilder('http://portal.test', TEST_PORTAL_SECRET);
-  const mailer = createMailer(mail);
   const deps: ActivityDeps = {
-    mailer,
-    ledger: new DeliveryLedger(mail.ledgerDir, { fsync: false }),
-    from: mail.from,
+    ...mailDependencies(mail, { ledgerFsync: false }),
     blobs,
     plans,
     links: (c, d) => link(c, d),
     coordinatorLink: (c) => `http://portal.test/c/${c}`,
     temporal: env.client,
     now: () => new Date(),
-    sendConcurrency: mail.pool.maxConnections,
-    // as in production (worker/dependencies.ts): messages built ahead when the worker has time
-    prepared: new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }),
   };
   const taskQueue = uniqueId('campaigns');
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
@@ -100,8 +92,7 @@ export async function startEngineEnv(): Promise<EngineEnv> {
     async teardown() {
       worker.shutdown();
       await running.catch(() => undefined);
-      deps.prepared?.close();
-      deps.mailer.close();
+      closeMailDependencies(deps);
       await sink.stop();
       await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CampaignClock } from '../../engine/clock';
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { wallMsFor, type CampaignClock } from '../../engine/clock';
+import { campaignKeyHeader } from '../../mail/ledger';
+import { messageKeyFor } from '../../mail/compose';
+import type { PreparedMessages } from '../../mail/prepared-messages';
 import type { CampaignResult } from '../../workflows/campaign';
-import { advanceTo, compiledPlan, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
+import { advanceTo, campaignKey, compiledPlan, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { uniqueId } from '../support/temporal';
 
 const PLAN = fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url));
@@ -95,9 +98,11 @@ describe(title, () => {
   let clock: CampaignClock;
   let result: CampaignResult;
   let workflowId: string;
+  let named: MockInstance<PreparedMessages['schedule']>;
 
   beforeAll(async () => {
     e = await startEngineEnv();
+    named = vi.spyOn(e.deps.prepared!, 'schedule');
     const plan = compiledPlan(PLAN);
     workflowId = uniqueId('campaign/demo');
     const started = await e.client.start(plan, { workflowId, clock: { mode: 'rehearsal', scale: 1, startAt: local('03-03 23:00') }, ...startOptions });
@@ -124,6 +129,20 @@ describe(title, () => {
 
   it('sends every launch notice, reminder, escalation, roll-up, digest, receipt and the summary at its instant, to the right people', () => {
     expect(messageRows(e, clock, 'demo')).toEqual([...EXPECTED].sort());
+  });
+
+  it('names every reminder and escalation to the worker before it is due, with the wall-clock instant it falls due', () => {
+    const plan = compiledPlan(PLAN);
+    const namedAt = new Map<string, number>();
+    for (const [job] of named.mock.calls) {
+      for (const req of job.requests) {
+        namedAt.set(campaignKeyHeader(messageKeyFor(plan, req)), job.dueWallMs);
+        expect(job.dueWallMs).toBe(wallMsFor(clock, Date.parse((req as { at: string }).at)));
+      }
+    }
+    const ladderMessages = e.sink.messages.map(campaignKey).filter((k) => /\/(reminder|escalation)-[^/]+$/.test(k));
+    expect(ladderMessages.length).toBeGreaterThan(30);
+    expect(ladderMessages.filter((k) => !namedAt.has(k))).toEqual([]);
   });
 
   it('delivers each message exactly once (distinct Message-IDs)', () => {

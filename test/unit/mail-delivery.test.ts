@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeMessage } from '../../mail/compose';
 import { parseMailConfig } from '../../mail/config';
-import { DeliveryLedger, deliverOnce, messageIdFor } from '../../mail/ledger';
+import { DeliveryLedger, deliverOnce, LEASE_MS, messageIdFor } from '../../mail/ledger';
 import type { DeliveryRecord, MessageKey } from '../../mail/ledger';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { createMailer, PermanentSmtpError, TransientSmtpError } from '../../mail/transport';
@@ -293,6 +293,18 @@ describe('the unconfirmed window (server accepted, ledger not yet written)', () 
     const later = new DeliveryLedger(dir, { now: () => new Date(Date.now() + 61_000) });
     const records = await deliverOnce(later, mailer, simple(['a@x.example']), KEY);
     expect(records[0].state).toBe('sent');
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  it('a record created but not yet written (another attempt between its create and its write) is left to that attempt, and taken over once older than a lease', async () => {
+    await mkdir(ledger.messageDir(KEY), { recursive: true });
+    writeFileSync(ledger.recordPath(KEY, 'a@x.example'), '');
+    await expect(deliverOnce(ledger, mailer, simple(['a@x.example']), KEY)).rejects.toMatchObject({ name: 'TransientSmtpError', code: 'ELOCKED' });
+    expect(sink.messages).toHaveLength(0);
+    // its creator died before writing it, so before sending: a first attempt, not an unconfirmed one
+    const later = new DeliveryLedger(dir, { now: () => new Date(Date.now() + LEASE_MS + 1_000) });
+    const records = await deliverOnce(later, mailer, simple(['a@x.example']), KEY);
+    expect(records[0]).toMatchObject({ state: 'sent', attempts: 1, unconfirmedAttempts: 0 });
     expect(sink.messages).toHaveLength(1);
   });
 

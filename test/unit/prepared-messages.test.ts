@@ -82,7 +82,7 @@ describe('messages prepared ahead of their instant', () => {
       await deliverOnce(ledgerIn(), mailer, message, key);
       const [cold] = await sink.waitFor(1);
 
-      prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request] });
+      prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request], dueWallMs: Date.now() });
       await until('the message to be prepared', () => prepared.stats().entries === 1);
       await new Promise((r) => setTimeout(r, 1100)); // the Date header must say when it was sent, not built
       const ready = prepared.take(PLAN_REF, SCOPE, request);
@@ -102,7 +102,7 @@ describe('messages prepared ahead of their instant', () => {
   it('is found only for the same request, plan and campaign run, and only once', async () => {
     const plan = samplePlan();
     const request = sampleRequests().reminder;
-    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request] });
+    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request], dueWallMs: Date.now() });
     await until('the message to be prepared', () => prepared.stats().prepared === 1);
 
     const extended = { ...request, due: '2024-02-04T18:00:00.000+08:00' } as ComposeRequest;
@@ -122,7 +122,7 @@ describe('messages prepared ahead of their instant', () => {
     await deliverOnce(ledger, mailer, message, key);
     await sink.waitFor(1);
 
-    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request] });
+    prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request], dueWallMs: Date.now() });
     await until('the message to be prepared', () => prepared.stats().prepared === 1);
     const ready = prepared.take(PLAN_REF, SCOPE, request)!;
     const records = await deliverOnce(ledger, mailer, ready.composed.message, ready.composed.key, { prepared: ready.mime });
@@ -135,7 +135,7 @@ describe('messages prepared ahead of their instant', () => {
     const plan = samplePlan();
     let preparedDuringSend = -1;
     await prepared.whileSending(async () => {
-      prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [sampleRequests().reminder, sampleRequests().overdue] });
+      prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [sampleRequests().reminder, sampleRequests().overdue], dueWallMs: Date.now() });
       await new Promise((r) => setTimeout(r, 300));
       preparedDuringSend = prepared.stats().prepared;
     });
@@ -161,14 +161,14 @@ describe('messages prepared ahead of their instant', () => {
   it('stays within its memory bound, dropping the oldest first', async () => {
     const plan = samplePlan();
     const one = new PreparedMessages({ mailer, from: SAMPLE_FROM, maxBytes: 16 * 1024 * 1024 });
-    one.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [sampleRequests().reminder] });
+    one.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [sampleRequests().reminder], dueWallMs: Date.now() });
     await until('one message', () => one.stats().prepared === 1);
     const size = one.stats().bytes;
     one.close();
 
     const small = new PreparedMessages({ mailer, from: SAMPLE_FROM, maxBytes: Math.floor(size * 2.5) });
     const requests = ['1d', '2d', '3d', '4d', '5d'].map((before) => ({ ...sampleRequests().reminder, before }) as ComposeRequest);
-    small.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests });
+    small.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests, dueWallMs: Date.now() });
     await until('five messages', () => small.stats().prepared === 5);
     expect(small.stats()).toMatchObject({ entries: 2, evicted: 3 });
     expect(small.stats().bytes).toBeLessThanOrEqual(Math.floor(size * 2.5));
