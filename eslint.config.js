@@ -1,5 +1,5 @@
 // Workflow code must be deterministic: no Node built-ins, no I/O, no activities' implementations.
-// `npm run lint` runs this on workflows/; scripts/check-workflow-bundle.mjs bundles them the way
+// `npm run lint` runs this on workflows/; tools/scripts/check-workflow-bundle.mjs bundles them the way
 // the worker does, which fails on anything the lint misses.
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';

@@ -4,19 +4,28 @@
  * from the shard workflows (queries, outside any history) and sends one message.
  */
 import type { Client } from '@temporalio/client';
-import type { CampaignInstant } from '../engine/campaign-instants';
-import { composeMessage, type ComposeRequest } from '../mail/compose';
-import { deliverOnce } from '../mail/ledger';
-import type { CompiledPlan } from '../plan/timeline';
-import { summarise, totalsFigures } from '../submissions/summary';
-import { campaignInfoQuery } from '../workflows/campaign';
-import { obligationsQuery, type ObligationView } from '../workflows/department-shard';
+import type { CampaignInstant } from '../obligations/campaign-instants';
+import { composeMessage } from '../mail/compose';
+import type { ComposeRequest } from '../obligations/message-requests';
+import { deliverOnce } from '../mail/delivery/ledger';
+import type { CompiledPlan } from '../deadlines/timeline';
+import { summarise, totalsFigures } from '../reports/summary';
+import { campaignInfoQuery } from '../workflows/campaign.messages';
+import { obligationsQuery, type ObligationView } from '../workflows/department-shard.messages';
 import type { ActivityDeps } from './deps';
 
-/** Every obligation of the campaign (or of one occurrence), from all shards; of the deliveries only the failed ones. */
-export async function campaignObligations(temporal: Client, campaignWorkflowId: string, filter: { occurrence?: string } = {}): Promise<ObligationView[]> {
-  const info = await temporal.workflow.getHandle(campaignWorkflowId).query(campaignInfoQuery);
-  const parts = await Promise.all(info.shards.map((s) => temporal.workflow.getHandle(s.workflowId).query(obligationsQuery, { ...filter, deliveries: 'failures' })));
+/**
+ * Every obligation of the campaign (or of one occurrence), from all its shards; of the deliveries
+ * only the failed ones. The campaign workflow names its shards in the activity's input; runs that
+ * began before it did are asked for them (campaignInfo query).
+ */
+export async function campaignObligations(
+  temporal: Client,
+  shards: { campaignWorkflowId: string; shardWorkflowIds?: string[] },
+  filter: { occurrence?: string } = {},
+): Promise<ObligationView[]> {
+  const ids = shards.shardWorkflowIds ?? (await temporal.workflow.getHandle(shards.campaignWorkflowId).query(campaignInfoQuery)).shards.map((s) => s.workflowId);
+  const parts = await Promise.all(ids.map((id) => temporal.workflow.getHandle(id).query(obligationsQuery, { ...filter, deliveries: 'failures' })));
   return parts.flat().filter((o) => o.inPlan);
 }
 
@@ -70,9 +79,9 @@ export function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstan
 }
 
 export function sendCampaignMessageActivity(deps: ActivityDeps) {
-  return async function sendCampaignMessage(input: { campaignWorkflowId: string; planRef: string; instant: CampaignInstant; scope: string }) {
+  return async function sendCampaignMessage(input: { campaignWorkflowId: string; shardWorkflowIds?: string[]; planRef: string; instant: CampaignInstant; scope: string }) {
     const plan = await deps.plans.load(input.planRef);
-    const obligations = await campaignObligations(deps.temporal, input.campaignWorkflowId, input.instant.kind === 'rollup' ? { occurrence: input.instant.occurrence } : {});
+    const obligations = await campaignObligations(deps.temporal, input, input.instant.kind === 'rollup' ? { occurrence: input.instant.occurrence } : {});
     const req = buildCampaignRequest(plan, input.instant, obligations, deps.coordinatorLink?.(plan.campaign.id));
     if (!req) return undefined;
     const composed = composeMessage(plan, req, { from: deps.from });

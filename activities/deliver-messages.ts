@@ -2,15 +2,16 @@
  * Where reminders, escalations, launch notices and receipts are sent: one activity call per
  * batch of messages due at the same instant, each message composed from the stored plan and
  * delivered exactly once through the ledger (built ahead of time when this worker could: see
- * mail/prepared-messages.ts). Transient failures fail the activity after every
+ * mail/delivery/prepared-messages.ts). Transient failures fail the activity after every
  * message was tried (Temporal retries, the ledger skips what went out); permanent ones are
  * recorded and returned.
  */
 import { CancelledFailure, Context } from '@temporalio/activity';
-import { composeMessage, type ComposeRequest } from '../mail/compose';
-import { deliverOnce, type DeliveryRecord } from '../mail/ledger';
+import { composeMessage } from '../mail/compose';
+import type { ComposeRequest } from '../obligations/message-requests';
+import { deliverOnce, type DeliveryRecord } from '../mail/delivery/ledger';
 import { TransientSmtpError } from '../mail/transport';
-import type { DeliveryEntry } from '../engine/obligations';
+import type { DeliveryEntry } from '../obligations/obligations';
 import type { ActivityDeps } from './deps';
 
 export function recordsToEntry(kind: string, step: string, at: string, records: DeliveryRecord[]): DeliveryEntry {
@@ -39,7 +40,7 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
     requests: ComposeRequest[];
     scope: string;
     at: string;
-    /** The shard's next batch as things stand: prepared on this worker once this one is sent (mail/prepared-messages.ts). */
+    /** The shard's next batch as things stand: prepared on this worker once this one is sent (mail/delivery/prepared-messages.ts). */
     next?: { requests: ComposeRequest[]; dueWallMs: number };
   }): Promise<DeliveryEntry[]> {
     const plan = await deps.plans.load(input.planRef);

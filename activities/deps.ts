@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { MailAddress } from '../mail/config';
-import type { DeliveryLedger } from '../mail/ledger';
-import type { PreparedMessages } from '../mail/prepared-messages';
+import type { MailAddress } from '../config/mail';
+import type { DeliveryLedger } from '../mail/delivery/ledger';
+import type { PreparedMessages } from '../mail/delivery/prepared-messages';
 import type { Mailer } from '../mail/transport';
 import type { BlobStore } from '../store/blob-store';
 import type { PlanStore } from '../store/plan-store';

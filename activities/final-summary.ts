@@ -4,10 +4,10 @@
  * to the coordinator with the XLSX attached. The workflow keeps only the references.
  */
 import { composeMessage } from '../mail/compose';
-import { anyTimeDeadlines } from '../plan/timeline';
-import { deliverOnce } from '../mail/ledger';
-import { summarise, summaryCsv } from '../submissions/summary';
-import { summaryXlsx } from '../submissions/xlsx';
+import { anyTimeDeadlines } from '../deadlines/timeline';
+import { deliverOnce } from '../mail/delivery/ledger';
+import { summarise, summaryCsv } from '../reports/summary';
+import { summaryXlsx } from '../reports/xlsx';
 import { campaignObligations } from './campaign-messages';
 import { loadShardOutcome } from './shard-outcome';
 import type { ActivityDeps } from './deps';
@@ -17,13 +17,13 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
    * `shardOutcomes`: the blob reference each shard left when it finished (saveShardOutcome). When
    * one is missing (a shard that finished before shards saved their outcome) every shard is queried.
    */
-  return async function writeFinalSummary(input: { campaignWorkflowId: string; planRef: string; at: string; scope: string; shardOutcomes?: Array<string | undefined> }) {
+  return async function writeFinalSummary(input: { campaignWorkflowId: string; shardWorkflowIds?: string[]; planRef: string; at: string; scope: string; shardOutcomes?: Array<string | undefined> }) {
     const plan = await deps.plans.load(input.planRef);
     const refs = input.shardOutcomes;
     const obligations =
       refs?.length && refs.every((r): r is string => !!r)
         ? (await Promise.all(refs.map((ref) => loadShardOutcome(deps, ref)))).flat().filter((o) => o.inPlan)
-        : await campaignObligations(deps.temporal, input.campaignWorkflowId);
+        : await campaignObligations(deps.temporal, input);
     const tables = summarise(plan, obligations);
     const json = await deps.blobs.put(JSON.stringify({ campaign: plan.campaign, generatedAt: input.at, tables }, null, 2));
     const csvText = tables.map((t) => `# ${t.title} (${t.occurrence})\r\n${summaryCsv(t).replace(/^\uFEFF/, '')}`).join('\r\n');

@@ -6,7 +6,7 @@
  * reference, and the final summary reads the blobs instead of querying closed shards (which would
  * make the worker replay each one's whole history).
  */
-import { obligationsQuery, type ObligationView } from '../workflows/department-shard';
+import { obligationsQuery, type ObligationView } from '../workflows/department-shard.messages';
 import type { ActivityDeps } from './deps';
 
 export function saveShardOutcomeActivity(deps: ActivityDeps) {

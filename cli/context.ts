@@ -12,11 +12,13 @@ import os from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Client, Connection } from '@temporalio/client';
 import { CampaignClient, CampaignNotFoundError, RequestRejectedError } from '../client/campaign-client';
-import { appEnv, ConfigError, type AppEnv } from '../config/env';
+import { appEnv, type AppEnv } from '../config/env';
+import { ConfigError } from '../config/errors';
 import { PlanNotFoundError, type PlanStore } from '../store/plan-store';
-import type { CompiledPlan, Language } from '../plan/timeline';
-import type { CampaignInfo } from '../workflows/campaign';
-import { connectClient, stores } from '../worker/dependencies';
+import type { CompiledPlan, Language } from '../deadlines/timeline';
+import type { CampaignInfo } from '../workflows/campaign.messages';
+import { connectClient } from '../client/connect';
+import { stores } from '../store/stores';
 import { ExitCode, UserError } from './errors';
 
 // --- environment and connection ----------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { ExitCode } from './errors';
-import { formatDiagnostic, summarize } from '../plan/diagnostics';
-import { loadPlanFile } from '../plan/load';
-import type { CompiledPlan } from '../plan/timeline';
+import { formatDiagnostic, summarize } from '../deadlines/diagnostics';
+import { loadPlanFile } from '../deadlines/load';
+import type { CompiledPlan } from '../deadlines/timeline';
 
 /**
  * Loads a plan for a verb that needs a valid one (preview, start, amend): warnings and errors go

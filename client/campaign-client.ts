@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { campaignNowMs, type ClockRequest } from '../engine/clock';
-import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../engine/search-attributes';
-import { campaignWorkflowId } from '../engine/shards';
-import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../engine/obligations';
-import type { CompiledPlan } from '../plan/timeline';
+import { campaignNowMs, type ClockRequest } from '../obligations/clock';
+import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
+import { campaignWorkflowId } from '../obligations/shards';
+import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../obligations/obligations';
+import type { CompiledPlan } from '../deadlines/timeline';
 import type { PlanStore } from '../store/plan-store';
-import { amendUpdate, campaignInfoQuery, campaignWorkflow, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo } from '../workflows/campaign';
-import { excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard';
+import { amendUpdate, campaignInfoQuery, CAMPAIGN_WORKFLOW_TYPE, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo, type CampaignWorkflow } from '../workflows/campaign.messages';
+import { excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard.messages';
 
 /** A request the workflow refused, with its reason in the user's terms (and field problems for forms). */
 export class RequestRejectedError extends Error {
@@ -67,7 +67,7 @@ export const ROUTES_TTL_MS = 60_000;
 export class CampaignClient {
   /**
    * Department → shard workflow, per campaign workflow id. A department keeps its shard for the
-   * campaign's life (engine/shards.ts assignShards: an amendment only adds shards), so the map can
+   * campaign's life (obligations/shards.ts assignShards: an amendment only adds shards), so the map can
    * be reused instead of querying the campaign workflow for every submission — one workflow answers
    * its queries one at a time, and at national scale that query was most of the cost of a
    * submission. A department missing from the map (added by an amendment) refreshes it at once;
@@ -86,15 +86,15 @@ export class CampaignClient {
     return id.startsWith('campaign/') ? id : campaignWorkflowId(id);
   }
 
-  handle(id: string): WorkflowHandle<typeof campaignWorkflow> {
-    return this.temporal.workflow.getHandle<typeof campaignWorkflow>(this.workflowIdOf(id));
+  handle(id: string): WorkflowHandle<CampaignWorkflow> {
+    return this.temporal.workflow.getHandle<CampaignWorkflow>(this.workflowIdOf(id));
   }
 
   async start(plan: CompiledPlan, opts: StartOptions = {}) {
     const planRef = await this.plans.save(plan);
     const workflowId = opts.workflowId ?? campaignWorkflowId(plan.campaign.id);
     this.routes.delete(workflowId);
-    const handle = await this.temporal.workflow.start(campaignWorkflow, {
+    const handle = await this.temporal.workflow.start<CampaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
       args: [{ plan, planRef, clock: opts.clock ?? { mode: 'real' }, shardSize: opts.shardSize, shardHistoryLimit: opts.shardHistoryLimit }],
@@ -184,7 +184,7 @@ export class CampaignClient {
   /** Campaigns on the server, newest first (visibility; needs the search attributes registered). */
   async list(limit = 100): Promise<Array<{ workflowId: string; campaignId: string; title: string; state: string; status: string; startTime: Date }>> {
     const out = [];
-    for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = 'campaignWorkflow'` })) {
+    for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'` })) {
       const sa = wf.typedSearchAttributes;
       out.push({
         workflowId: wf.workflowId,

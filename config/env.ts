@@ -8,6 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from './errors';
+
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -53,18 +55,11 @@ export const envSchema = z
 
 export type AppEnv = z.infer<typeof envSchema>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function parseEnv(env: Record<string, string | undefined> = process.env): AppEnv {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`), 'invalid configuration');
   }
   return result.data;
 }

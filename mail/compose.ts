@@ -14,13 +14,14 @@
  * plan has no such department / occurrence, or nobody to send to.
  */
 import { DateTime } from 'luxon';
-import type { CompiledDeadline, CompiledDepartment, CompiledOccurrence, CompiledPlan, Contact, EscalationAudience, EscalationStep } from '../plan/timeline';
-import type { MailAddress } from './config';
-import { campaignKeyHeader, messageIdFor } from './ledger';
-import type { MessageKey } from './ledger';
+import type { CompiledDeadline, CompiledDepartment, CompiledOccurrence, CompiledPlan, Contact, EscalationAudience, EscalationStep } from '../deadlines/timeline';
+import type { MailAddress } from '../config/mail';
+import { campaignKeyHeader, messageIdFor } from './delivery/ledger';
+import type { MessageKey } from './delivery/ledger';
 import { renderMessage } from './render';
 import type { ContextByKind, DeadlineInfo, DepartmentInfo, MessageKind, RenderOptions } from './render';
 import type { OutgoingMessage } from './transport';
+import type { ComposeRequest } from '../obligations/message-requests';
 
 export class ComposeError extends Error {
   constructor(message: string) {
@@ -28,76 +29,6 @@ export class ComposeError extends Error {
     this.name = 'ComposeError';
   }
 }
-
-type Figures = Array<{ label: string; value: string | number; unit?: string }>;
-
-/**
- * What to compose. Business keys (MessageKey.key / step) per kind:
- * - launch:             `launch/<dept>`            / `launch`
- * - reminder:           `<occurrence>/<dept>`      / `reminder-<rung>`            e.g. reminder-3d
- * - overdue|escalation: `<occurrence>/<dept>`      / `escalation-<step>@<at UTC>` e.g. escalation-1@20240202T100000Z
- * - coordinator-digest: `coordinator-digest`       / `<at UTC>`
- * - receipt:            `<occurrence>/<dept>`      / `receipt-<submissionId>`
- * - rollup:             `<occurrence>`             / `rollup`
- * - weekly-digest:      `weekly-digest`            / `<weekStart local date>`
- * - final-summary:      `final-summary`            / `final-summary`
- */
-export type ComposeRequest =
-  | { kind: 'launch'; departmentId: string; link: string }
-  /** `due` overrides the occurrence's due instant when the obligation was extended. */
-  | { kind: 'reminder'; occurrenceKey: string; departmentId: string; before: string; at?: string; due?: string; link: string }
-  /**
-   * An escalation rung after due. `step` and `at` identify the rung in the occurrence's
-   * `escalations` (daily repeats share the step number, `at` tells them apart). Recipients follow the
-   * rung's `to` (first audience in To, the rest in Cc); without a matching rung: overdue = department
-   * with leaders in Cc, escalation = the coordinating office. See {@link escalationKind}.
-   */
-  | { kind: 'overdue' | 'escalation'; occurrenceKey: string; departmentId: string; step: number; at: string; due?: string; link?: string }
-  | {
-      kind: 'coordinator-digest';
-      at: string;
-      late: Array<{ occurrenceKey: string; departmentId: string; link?: string }>;
-      /** Recipients the mail server refused for good, for the office to correct. */
-      failures?: Array<{ occurrenceKey: string; departmentId: string; address: string; reason: string }>;
-      link?: string;
-    }
-  | {
-      kind: 'receipt';
-      occurrenceKey: string;
-      departmentId: string;
-      submissionId: string;
-      submittedAt: string;
-      submittedBy?: string;
-      revision?: number;
-      link: string;
-      summary?: Figures;
-    }
-  | {
-      kind: 'rollup';
-      occurrenceKey: string;
-      at: string;
-      /** Departments that submitted (the rest of the deadline's departments are listed as missing). */
-      submitted: Array<{ departmentId: string; at: string; late?: boolean }>;
-      totals?: Figures;
-      link?: string;
-    }
-  | {
-      kind: 'weekly-digest';
-      weekStart: string;
-      weekEnd: string;
-      received: number;
-      upcoming: Array<{ occurrenceKey: string; outstanding: number }>;
-      late: Array<{ occurrenceKey: string; departmentId: string }>;
-      link?: string;
-    }
-  | {
-      kind: 'final-summary';
-      totals: { obligations: number; onTime: number; late: number; missing: number };
-      attachment: { filename: string; path?: string; content?: Buffer };
-      link?: string;
-      /** Extra recipients in Cc (e.g. leaders of the office). */
-      cc?: Contact[];
-    };
 
 export interface ComposeOptions extends RenderOptions {
   /** The sender (MailConfig.from); its domain names the Message-ID. */

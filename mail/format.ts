@@ -4,7 +4,7 @@
  * output does not depend on the ICU build).
  */
 import { DateTime } from 'luxon';
-import type { Language } from '../plan/timeline';
+import type { Language } from '../deadlines/timeline';
 
 const ZH_WEEKDAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
 const EN_WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];

@@ -14,9 +14,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { icsCalendar } from '../plan/ics';
-import type { IcsEvent } from '../plan/ics';
-import type { Contact, Language } from '../plan/timeline';
+import { icsCalendar } from '../deadlines/ics';
+import type { IcsEvent } from '../deadlines/ics';
+import type { Contact, Language } from '../deadlines/timeline';
 import { formatDate, formatDue, formatDueShort, formatInstant, latePhrase, reminderPhrase } from './format';
 import { compileTemplate, renderTemplate, TemplateError } from './template';
 import type { CompiledTemplate } from './template';

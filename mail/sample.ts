@@ -3,8 +3,8 @@
  * (seed 001): used by `mail/preview.ts` (so a coordinator can see an edited template) and by the
  * mail tests. Every address is under the reserved .example domain.
  */
-import type { CompiledPlan, Language } from '../plan/timeline';
-import type { ComposeRequest } from './compose';
+import type { CompiledPlan, Language } from '../deadlines/timeline';
+import type { ComposeRequest } from '../obligations/message-requests';
 import type { MessageKind } from './render';
 
 export function samplePlan(language: Language = 'zh-CN'): CompiledPlan {

@@ -26,8 +26,8 @@
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Transporter, SMTPPoolOptions, SMTPPoolSentMessageInfo, NodemailerError, SendMailOptions } from 'nodemailer';
-import { formatAddress, isValidAddress, SEND_TIMEOUT_BUDGET_MS } from './config';
-import type { MailAddress, MailConfig } from './config';
+import { formatAddress, isValidAddress, SEND_TIMEOUT_BUDGET_MS } from '../config/mail';
+import type { MailAddress, MailConfig } from '../config/mail';
 
 export type RecipientStatus = 'accepted' | 'rejected-permanent' | 'rejected-transient';
 
@@ -83,7 +83,7 @@ export interface SendOptions {
   /**
    * The message already built by {@link Mailer.prepare} from this same `message`: sent as it is,
    * with only its Date header set to the moment of sending. The caller vouches that it was built
-   * from an identical message (see mail/prepared-messages.ts).
+   * from an identical message (see mail/delivery/prepared-messages.ts).
    */
   prepared?: PreparedMime;
 }

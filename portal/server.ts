@@ -17,11 +17,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CampaignClient } from '../client/campaign-client';
 import type { AppEnv } from '../config/env';
-import { stores } from '../worker/dependencies';
+import { stores } from '../store/stores';
 import type { Client } from '@temporalio/client';
 import { send, sendRefusal, type Ctx, type PortalConfig, type PortalDeps } from './context';
-import { coordinatorRoute } from './coordinator';
-import { departmentRoute } from './department';
+import { coordinatorRoute } from './routes/coordinator';
+import { departmentRoute } from './routes/department';
 import { CSS } from './html';
 
 export type { PortalConfig, PortalDeps } from './context';

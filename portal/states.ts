@@ -1,6 +1,6 @@
 /** The state of an obligation as the portal shows it (and the CSS class that colours it). */
-import type { CompiledPlan } from '../plan/timeline';
-import type { ObligationView } from '../workflows/department-shard';
+import type { CompiledPlan } from '../deadlines/timeline';
+import type { ObligationView } from '../workflows/department-shard.messages';
 
 export type DisplayState = 'submitted' | 'late' | 'excused' | 'pending' | 'overdue' | 'future';
 

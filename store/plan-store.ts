@@ -2,7 +2,7 @@
  * Compiled plans in the blob store. `campaign start` and `amend` save the compiled plan; the
  * workflows pass its reference to activities, which load it (cached) to render messages.
  */
-import type { CompiledPlan } from '../plan/timeline';
+import type { CompiledPlan } from '../deadlines/timeline';
 import { BlobNotFoundError, type BlobStore } from './blob-store';
 
 export class PlanNotFoundError extends Error {

@@ -2,32 +2,15 @@
  * Real dependencies of the activities, from the validated configuration: pooled SMTP mailer,
  * delivery ledger, blob and plan stores under CAMPAIGN_DATA_DIR, link signing, Temporal client.
  */
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
-import { temporalConnectionOptions, type AppEnv } from '../config/env';
-import { parseMailConfig, type MailConfig } from '../mail/config';
-import { DeliveryLedger } from '../mail/ledger';
-import { PreparedMessages } from '../mail/prepared-messages';
+import type { AppEnv } from '../config/env';
+import { parseMailConfig, type MailConfig } from '../config/mail';
+import { DeliveryLedger } from '../mail/delivery/ledger';
+import { PreparedMessages } from '../mail/delivery/prepared-messages';
 import { createMailer } from '../mail/transport';
-import { departmentLinkBuilder } from '../portal/tokens';
-import { BlobStore } from '../store/blob-store';
-import { PlanStore } from '../store/plan-store';
-
-export function dataDirs(env: AppEnv) {
-  const root = path.resolve(env.CAMPAIGN_DATA_DIR);
-  return { root, blobs: path.join(root, 'blobs'), ledger: path.join(root, 'mail-ledger') };
-}
-
-export async function connectClient(env: AppEnv): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect(temporalConnectionOptions(env));
-  return { client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), connection };
-}
-
-export function stores(env: AppEnv) {
-  const blobs = new BlobStore(dataDirs(env).blobs);
-  return { blobs, plans: new PlanStore(blobs) };
-}
+import { departmentLinkBuilder } from '../mail/department-links';
+import { dataDirs, stores } from '../store/stores';
 
 export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig = parseMailConfig({ MAIL_LEDGER_DIR: dataDirs(env).ledger, ...process.env })): ActivityDeps {
   const { blobs, plans } = stores(env);

@@ -6,9 +6,12 @@
  * are closed and the process exits 0.
  */
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { ConfigError as EnvConfigError, parseEnv, temporalConnectionOptions, type AppEnv } from '../config/env';
-import { ConfigError as MailConfigError, formatAddress, parseMailConfig } from '../mail/config';
-import { buildDependencies, closeMailDependencies, connectClient, dataDirs } from './dependencies';
+import { parseEnv, temporalConnectionOptions, type AppEnv } from '../config/env';
+import { ConfigError } from '../config/errors';
+import { formatAddress, parseMailConfig } from '../config/mail';
+import { connectClient } from '../client/connect';
+import { dataDirs } from '../store/stores';
+import { buildDependencies, closeMailDependencies } from './dependencies';
 import { createCampaignWorker } from './create-worker';
 
 /** Raised for problems the operator must fix (configuration, unreachable server); `unavailable` = exit 69. */
@@ -44,14 +47,14 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   try {
     env = parseEnv(environment);
   } catch (err) {
-    if (err instanceof EnvConfigError) throw new WorkerStartError(err.message);
+    if (err instanceof ConfigError) throw new WorkerStartError(err.message);
     throw err;
   }
   let mail;
   try {
     mail = parseMailConfig({ MAIL_LEDGER_DIR: dataDirs(env).ledger, ...environment });
   } catch (err) {
-    if (err instanceof MailConfigError) throw new WorkerStartError(err.message);
+    if (err instanceof ConfigError) throw new WorkerStartError(err.message);
     throw err;
   }
   if (!env.PORTAL_SECRET) {

@@ -1,7 +1,7 @@
 /**
  * A campaign: the durable process behind one plan, from launch to final summary.
  *
- * It splits the departments into shard workflows (engine/shards.ts) that own every obligation,
+ * It splits the departments into shard workflows (obligations/shards.ts) that own every obligation,
  * and keeps for itself what concerns the whole campaign: the roll-up to the coordinator at each
  * due instant, the coordinator's digest of late departments, the weekly digest, the final
  * summary — and the coordinator's controls: amend, pause, resume (cancel is Temporal's own
@@ -14,9 +14,6 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
@@ -27,13 +24,26 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { campaignNowMs, resolveClock, wallMsFor, type CampaignClock, type ClockRequest } from '../engine/clock';
-import { campaignInstants, type CampaignInstant } from '../engine/campaign-instants';
-import { assignShards, departmentsOfShard, planSlice, shardNumbers, shardWorkflowId, type ShardAssignment } from '../engine/shards';
-import type { CompiledPlan } from '../plan/timeline';
-import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../engine/search-attributes';
-import { amendShardSignal, departmentShardWorkflow, pauseSignal, resumeSignal, type ShardResult } from './department-shard';
+import { campaignNowMs, resolveClock, wallMsFor, type CampaignClock, type ClockRequest } from '../obligations/clock';
+import { campaignInstants, type CampaignInstant } from '../obligations/campaign-instants';
+import { assignShards, departmentsOfShard, planSlice, shardNumbers, shardWorkflowId, type ShardAssignment } from '../obligations/shards';
+import type { CompiledPlan } from '../deadlines/timeline';
+import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
+import { departmentShardWorkflow } from './department-shard';
+import { amendShardSignal, pauseSignal, resumeSignal, type ShardResult } from './department-shard.messages';
 import { DELIVERY_RETRY } from './policies';
+import {
+  amendUpdate,
+  campaignInfoQuery,
+  pauseCampaignSignal,
+  resumeCampaignSignal,
+  type Amendment,
+  type CampaignInfo,
+  type CampaignInput,
+  type CampaignResult,
+  type CampaignState,
+} from './campaign.messages';
+
 
 const { sendCampaignMessage, writeFinalSummary } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 minutes',
@@ -43,56 +53,6 @@ const { sendCampaignMessage, writeFinalSummary } = proxyActivities<ReturnType<ty
   // with a send in flight whose outcome the ledger has not recorded.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
-
-export type CampaignState = 'scheduled' | 'running' | 'paused' | 'summarising' | 'completed' | 'cancelled';
-
-export interface CampaignInput {
-  plan: CompiledPlan;
-  planRef: string;
-  clock: ClockRequest;
-  /** Departments per shard workflow (tests use small shards to exercise the split). */
-  shardSize?: number;
-  /** History length past which shards continue as new (tests use small values to exercise it). */
-  shardHistoryLimit?: number;
-}
-
-export interface CampaignResult {
-  campaignId: string;
-  state: 'completed';
-  /** Blob references of the final summary files. */
-  summary: { xlsx?: string; json: string; csv: string };
-  totals: { obligations: number; onTime: number; late: number; excused: number; missing: number };
-}
-
-export interface Amendment {
-  at: string;
-  planRef: string;
-  by: string;
-  added: string[];
-  removed: string[];
-}
-
-export interface CampaignInfo {
-  campaignId: string;
-  title: string;
-  state: CampaignState;
-  paused: boolean;
-  clock: CampaignClock;
-  /** Campaign time as of the workflow's last activation; CampaignClient.info() replaces it with the current one. */
-  campaignNow: string;
-  periodStart: string;
-  periodEnd: string;
-  planRef: string;
-  shards: Array<{ shard: number; workflowId: string; departments: string[] }>;
-  amendments: Amendment[];
-  sent: Array<{ kind: string; at: string; occurrence?: string; sent: string[]; failed: Array<{ address: string; reason: string }> }>;
-  result?: CampaignResult;
-}
-
-export const amendUpdate = defineUpdate<Amendment, [{ plan: CompiledPlan; planRef: string; by: string }]>('amend');
-export const pauseCampaignSignal = defineSignal<[{ by: string }]>('pauseCampaign');
-export const resumeCampaignSignal = defineSignal<[{ by: string }]>('resumeCampaign');
-export const campaignInfoQuery = defineQuery<CampaignInfo>('campaignInfo');
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
   let plan = input.plan;
@@ -219,7 +179,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     setState('summarising');
     const results: ShardResult[] = [];
     for (const handle of children.values()) results.push(await handle.result());
-    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, planRef, at: new Date(now()).toISOString(), scope, shardOutcomes: results.map((r) => r.outcomeRef) });
+    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, at: new Date(now()).toISOString(), scope, shardOutcomes: results.map((r) => r.outcomeRef) });
     const totals = results.reduce(
       (a, r) => ({ obligations: a.obligations + r.obligations, onTime: a.onTime + r.submitted, late: a.late + r.late, excused: a.excused + r.excused, missing: a.missing + r.missing }),
       { obligations: 0, onTime: 0, late: 0, excused: 0, missing: 0 },
@@ -240,9 +200,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     throw err;
   }
 
+  function shardIds(): string[] {
+    return shardNumbers(assignment).map((shard) => shardWorkflowId(info.workflowId, shard));
+  }
+
   async function runInstant(item: CampaignInstant): Promise<void> {
     // Roll-ups and digests go to the coordinator even while reminders are paused.
-    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, planRef, instant: item, scope });
+    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, instant: item, scope });
     if (outcome) sent.push({ kind: item.kind, at: new Date(item.atMs).toISOString(), occurrence: item.occurrence, sent: outcome.sent, failed: outcome.failed });
   }
 }

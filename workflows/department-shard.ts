@@ -12,17 +12,14 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { ComposeRequest } from '../mail/compose';
-import { campaignNowMs, wallMsFor, type CampaignClock } from '../engine/clock';
+import type { ComposeRequest } from '../obligations/message-requests';
+import { campaignNowMs, wallMsFor, type CampaignClock } from '../obligations/clock';
 import {
   amendObligations,
   applySubmission,
@@ -43,9 +40,23 @@ import {
   type ShardState,
   type SubmissionInput,
   type SubmissionReceipt,
-} from '../engine/obligations';
-import type { CompiledPlan } from '../plan/timeline';
+} from '../obligations/obligations';
+import type { CompiledPlan } from '../deadlines/timeline';
 import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT } from './policies';
+import {
+  amendShardSignal,
+  excuseUpdate,
+  extendUpdate,
+  obligationsQuery,
+  pauseSignal,
+  resumeSignal,
+  shardInfoQuery,
+  submitUpdate,
+  type ObligationView,
+  type ShardInput,
+  type ShardResult,
+} from './department-shard.messages';
+
 
 const { deliverMessages, saveShardOutcome } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 minutes',
@@ -55,61 +66,6 @@ const { deliverMessages, saveShardOutcome } = proxyActivities<ReturnType<typeof 
   // with a send in flight whose outcome the ledger has not recorded.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
-
-export interface ShardInput {
-  campaignWorkflowId: string;
-  shard: number;
-  /** The plan restricted to this shard's departments. */
-  plan: CompiledPlan;
-  /** Reference of the full compiled plan in the plan store (activities render messages from it). */
-  planRef: string;
-  clock: CampaignClock;
-  /** The campaign run's name in the delivery ledger. */
-  scope: string;
-  /** Campaign time the shard was started (later than the period start for shards an amendment adds). */
-  startedAtMs: number;
-  /** Continue as new past this many history events (default HISTORY_SOFT_LIMIT; tests use small values). */
-  historyLimit?: number;
-  /** Carried over when the shard continues as new. */
-  state?: ShardState;
-  outbox?: ComposeRequest[];
-}
-
-export interface ShardResult {
-  shard: number;
-  /**
-   * Blob reference of every obligation's final record (ObligationView[] as JSON), written while the
-   * shard was still open so the final summary never has to replay a closed shard to query it.
-   * Absent for shards that finished before this was introduced.
-   */
-  outcomeRef?: string;
-  obligations: number;
-  submitted: number;
-  late: number;
-  excused: number;
-  missing: number;
-}
-
-export interface ObligationView extends ObligationRecord {
-  due: string;
-  /** False when an amendment removed the department or the occurrence. */
-  inPlan: boolean;
-}
-
-// --- messages (reused by the CLI and the portal) ------------------------------------------------
-export const submitUpdate = defineUpdate<SubmissionReceipt, [SubmissionInput]>('submit');
-export const excuseUpdate = defineUpdate<ObligationView, [ObligationRef & { reason: string; by: string }]>('excuse');
-export const extendUpdate = defineUpdate<ObligationView, [ObligationRef & { until: string; by: string }]>('extend');
-export const pauseSignal = defineSignal<[{ by: string }]>('pause');
-export const resumeSignal = defineSignal<[{ by: string }]>('resume');
-export const amendShardSignal = defineSignal<[{ plan: CompiledPlan; planRef: string }]>('amendShard');
-/**
- * The shard's obligations, optionally for one occurrence or department. `deliveries: 'failures'`
- * leaves out the deliveries that went through (most of the answer's size at national scale): the
- * coordinator's messages and the summaries need only the failed ones.
- */
-export const obligationsQuery = defineQuery<ObligationView[], [{ occurrence?: string; department?: string; deliveries?: 'all' | 'failures' }?]>('obligations');
-export const shardInfoQuery = defineQuery<{ shard: number; departments: string[]; paused: boolean; processedUntil: string; planRef: string }>('shardInfo');
 
 export async function departmentShardWorkflow(input: ShardInput): Promise<ShardResult> {
   let plan = input.plan;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors';
 import { loadPlanOrReport } from '../plan-input';
-import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../engine/plan-diff';
+import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../obligations/plan-diff';
 
 interface AmendOpts {
   yes?: boolean;

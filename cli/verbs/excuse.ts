@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--json', 'print the obligation as JSON')
     .action(async (id: string, opts: ExcuseOpts) => {
       const { withCampaigns, runningPlan, zoneOf, languageOf, assertRunning } = await import('../context');
-      const { campaignTime } = await import('../../audit/history');
+      const { campaignTime } = await import('../../reports/audit-history');
       await withCampaigns(opts, async (ctx) => {
         const info = await ctx.campaigns.info(id);
         assertRunning(info, 'excuses');

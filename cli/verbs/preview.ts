@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../errors';
 import { loadPlanOrReport } from '../plan-input';
-import { departmentCalendars, previewJson, previewText } from '../../plan/preview';
+import { departmentCalendars, previewJson, previewText } from '../../deadlines/preview';
 
 /** `campaign preview <plan> [--json] [--ics DIR]`: the timeline a plan compiles to. */
 export function register(program: Command): void {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors';
 import { loadPlanOrReport } from '../plan-input';
-import type { ClockRequest } from '../../engine/clock';
-import { parseRehearsal } from '../../engine/clock';
-import { assignShards, campaignWorkflowId, shardNumbers } from '../../engine/shards';
-import { expandObligations } from '../../plan/timeline';
+import type { ClockRequest } from '../../obligations/clock';
+import { parseRehearsal } from '../../obligations/clock';
+import { assignShards, campaignWorkflowId, shardNumbers } from '../../obligations/shards';
+import { expandObligations } from '../../deadlines/timeline';
 
 interface StartOpts {
   rehearse?: string;
@@ -44,7 +44,7 @@ export function register(program: Command): void {
       const shortId = workflowId.replace(/^campaign\//, '');
 
       const { withCampaigns } = await import('../context');
-      const { campaignTime } = await import('../../audit/history');
+      const { campaignTime } = await import('../../reports/audit-history');
       await withCampaigns(opts, async (ctx) => {
         try {
           await ctx.campaigns.start(plan, { clock, workflowId });
@@ -60,7 +60,7 @@ export function register(program: Command): void {
         const occurrences = plan.deadlines.reduce((n, d) => n + d.occurrences.length, 0);
         const shards = shardNumbers(assignShards(plan)).length;
         const periodMs = Date.parse(plan.campaign.periodEnd) - Date.parse(plan.campaign.periodStart);
-        // A rehearsal starts a minute of campaign time before the period (engine/clock resolveClock).
+        // A rehearsal starts a minute of campaign time before the period (obligations/clock resolveClock).
         const wallMs = clock.mode === 'rehearsal' ? (periodMs + 60_000) * clock.scale : undefined;
         const endsAt = wallMs !== undefined ? new Date(Date.now() + wallMs) : undefined;
         const zone = plan.campaign.timezone;
@@ -100,7 +100,7 @@ export function register(program: Command): void {
           return lines;
         });
         if (workflowId !== campaignWorkflowId(plan.campaign.id)) {
-          // mail/ledger.ts keys every message by the plan's campaign id, not by workflow id.
+          // mail/delivery/ledger.ts keys every message by the plan's campaign id, not by workflow id.
           ctx.out.note(
             `campaign: note: messages are recorded in the delivery ledger under campaign id '${plan.campaign.id}': with this CAMPAIGN_DATA_DIR, a message another run of '${plan.campaign.id}' already sent is not sent again`,
           );

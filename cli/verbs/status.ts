@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors';
-import type { CampaignInfo } from '../../workflows/campaign';
-import type { ObligationView } from '../../workflows/department-shard';
-import type { DeliveryEntry } from '../../engine/obligations';
-import type { CompiledPlan, Language } from '../../plan/timeline';
+import type { CampaignInfo } from '../../workflows/campaign.messages';
+import type { ObligationView } from '../../workflows/department-shard.messages';
+import type { DeliveryEntry } from '../../obligations/obligations';
+import type { CompiledPlan, Language } from '../../deadlines/timeline';
 
 interface StatusOpts {
   json?: boolean;
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--json', 'print { info, obligations } as JSON')
     .action(async (id: string, opts: StatusOpts) => {
       const { withCampaigns, runningPlan, zoneOf, languageOf, table, highlight } = await import('../context');
-      const { campaignTime } = await import('../../audit/history');
+      const { campaignTime } = await import('../../reports/audit-history');
       await withCampaigns(opts, async (ctx) => {
         const { info, obligations: all } = await ctx.campaigns.status(id);
         const plan = await runningPlan(ctx, info);

@@ -121,9 +121,9 @@ export function register(program: Command): void {
       }
 
       const { withCampaigns, runningPlan, zoneOf, languageOf, assertRunning } = await import('../context');
-      const { campaignTime } = await import('../../audit/history');
-      const { obligationKey, resolveOccurrence } = await import('../../engine/obligations');
-      const { obligationsQuery } = await import('../../workflows/department-shard');
+      const { campaignTime } = await import('../../reports/audit-history');
+      const { obligationKey, resolveOccurrence } = await import('../../obligations/obligations');
+      const { obligationsQuery } = await import('../../workflows/department-shard.messages');
       await withCampaigns(opts, async (ctx) => {
         const workflowId = ctx.campaigns.workflowIdOf(id);
         const info = await ctx.campaigns.info(id);

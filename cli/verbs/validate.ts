@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors';
-import { type Diagnostic, formatDiagnostic, summarize } from '../../plan/diagnostics';
-import { loadPlanFile } from '../../plan/load';
+import { type Diagnostic, formatDiagnostic, summarize } from '../../deadlines/diagnostics';
+import { loadPlanFile } from '../../deadlines/load';
 
 /** `campaign validate <plan> [--json]`: every problem of a plan as file:line:col, exit 1 on errors. */
 export function register(program: Command): void {

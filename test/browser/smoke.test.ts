@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../harness/browser';
+import { launchChromium } from '../../tools/harness/browser';
 
 describe("Debian's chromium through playwright-core", () => {
   let server: Server;

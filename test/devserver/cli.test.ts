@@ -1,6 +1,6 @@
 /**
  * The real `campaign` command against the real Temporal dev server: every verb runs as its own
- * process (`node bin/campaign.mjs ...`), the worker too (`campaign worker`), mail goes to a real
+ * process (`node cli/campaign.mjs ...`), the worker too (`campaign worker`), mail goes to a real
  * SMTP server on loopback. The demo plan is played as a rehearsal at 1 campaign day = 30 s, slow
  * enough that every step (submit, excuse, amend, pause, cancel) lands while the campaign runs even
  * on a busy 2-core machine; the campaign is cancelled at the end; history and the rest come after.
@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { campaignNowMs, type CampaignClock } from '../../engine/clock';
-import { freePort } from '../../harness/free-port';
+import { campaignNowMs, type CampaignClock } from '../../obligations/clock';
+import { freePort } from '../../tools/harness/free-port';
 import { childEnv, ROOT, runCli, spawnCampaign } from '../support/run-cli';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../../harness/free-port';
+import { freePort, waitForPort } from '../../tools/harness/free-port';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,7 +29,7 @@ describe('npm run demo (non-interactive)', () => {
     }
     for (const [k, v] of Object.entries(ports)) env[k] = String(v);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--plan', 'definitions/demo.yaml', '--scale', '1d=1s', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/demo/main.ts', '--plan', 'definitions/demo.yaml', '--scale', '1d=1s', '--data-dir', dataDir], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CampaignClient } from '../../client/campaign-client';
-import { campaignInstants } from '../../engine/campaign-instants';
-import { loadPlanFile } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import { campaignInstants } from '../../obligations/campaign-instants';
+import { loadPlanFile } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 import { BlobStore } from '../../store/blob-store';
 import { PlanStore } from '../../store/plan-store';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
@@ -61,7 +61,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
   const workers: Array<{ child: ChildProcess; ready: Promise<void> }> = [];
 
   const startWorker = () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/campaign.mjs'), 'worker'], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'cli/campaign.mjs'), 'worker'], {
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -137,7 +137,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     expect(sentBeforeKill).toBeLessThan(received.length);
     // Nothing lost, nothing that should not have been sent.
     expect([...new Set(received)].sort()).toEqual([...new Set(expected)].sort());
-    // The stated bound (mail/ledger.ts): a SIGKILL between the server's 250 and the ledger write can
+    // The stated bound (mail/delivery/ledger.ts): a SIGKILL between the server's 250 and the ledger write can
     // make each message then in flight go out once more — at most the send concurrency (5) — and a
     // copy always carries the original's Message-ID, so mail programs show it once.
     expect(extra).toBeGreaterThanOrEqual(0);

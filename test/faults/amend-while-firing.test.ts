@@ -19,7 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Amendment } from '../../workflows/campaign';
+import type { Amendment } from '../../workflows/campaign.messages';
 import type { Run } from '../support/run-cli';
 import { until } from '../support/until';
 import { expectEachMessageOnce, expectFinalSummary, expectedMessages, receivedRows, submittedAs } from './checks';

@@ -5,7 +5,7 @@
  *   the oracle (test/support/expected-messages.ts, computed from the compiled timeline and the
  *   submissions, apart from the engine) calls for — nothing lost, nothing extra;
  * - the copies: how often the server accepted each (Message-ID, recipient), set against the
- *   delivery ledger's record of it (mail/ledger.ts: a copy beyond the first is only allowed for a
+ *   delivery ledger's record of it (mail/delivery/ledger.ts: a copy beyond the first is only allowed for a
  *   send whose outcome the sender could not know, counted in `unconfirmedAttempts`);
  * - the final summary: the JSON blob the campaign's result references, its rows and totals.
  */
@@ -14,12 +14,12 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
-import type { SubmissionReceipt } from '../../engine/obligations';
-import type { DeliveryRecord } from '../../mail/ledger';
-import type { CompiledPlan } from '../../plan/timeline';
+import type { SubmissionReceipt } from '../../obligations/obligations';
+import type { DeliveryRecord } from '../../mail/delivery/ledger';
+import type { CompiledPlan } from '../../deadlines/timeline';
 import type { BlobStore } from '../../store/blob-store';
-import type { OccurrenceSummary } from '../../submissions/summary';
-import type { CampaignResult } from '../../workflows/campaign';
+import type { OccurrenceSummary } from '../../reports/summary';
+import type { CampaignResult } from '../../workflows/campaign.messages';
 import { expectedRows } from '../support/expected-messages';
 import type { ReceivedMessage, SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';

@@ -6,10 +6,10 @@
  *   at the same address with the same campaigns;
  * - a real SMTP server (test/support/smtp-sink.ts) in this process, that counts every message it
  *   accepts and can go down and come back on the same port;
- * - the worker as a child process (`node bin/campaign.mjs worker`), so that it can be SIGKILLed;
+ * - the worker as a child process (`node cli/campaign.mjs worker`), so that it can be SIGKILLed;
  * - optionally the portal as a child process (`campaign portal`), the address the links in every
  *   email point at;
- * - the CLI, one process per command, with the same environment (scripts/start.ts builds the same).
+ * - the CLI, one process per command, with the same environment (tools/scripts/start.ts builds the same).
  *
  * Everything this module starts it also stops (`teardown`), whatever state a test left it in.
  */
@@ -21,15 +21,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { CampaignClient } from '../../client/campaign-client';
-import { wallMsFor, type CampaignClock } from '../../engine/clock';
-import type { SubmissionInput, SubmissionReceipt } from '../../engine/obligations';
-import { startDevServer, type DevServer } from '../../harness/dev-server';
-import { freePort, waitForPort } from '../../harness/free-port';
-import { loadPlanFile } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import { wallMsFor, type CampaignClock } from '../../obligations/clock';
+import type { SubmissionInput, SubmissionReceipt } from '../../obligations/obligations';
+import { startDevServer, type DevServer } from '../../tools/harness/dev-server';
+import { freePort, waitForPort } from '../../tools/harness/free-port';
+import { loadPlanFile } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 import { BlobStore } from '../../store/blob-store';
 import { PlanStore } from '../../store/plan-store';
-import type { CampaignResult } from '../../workflows/campaign';
+import type { CampaignResult } from '../../workflows/campaign.messages';
 import { childEnv, ROOT, runCli, spawnCampaign, type Run } from '../support/run-cli';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';

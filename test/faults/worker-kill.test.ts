@@ -5,7 +5,7 @@
  * after the SMTP server stored it and before it answered 250, the window in which the sender
  * cannot know.
  *
- * "Exactly once", as mail/ledger.ts states it: every message is accepted by the SMTP server at
+ * "Exactly once", as mail/delivery/ledger.ts states it: every message is accepted by the SMTP server at
  * least once, always under its one deterministic Message-ID; a second copy is possible only for a
  * message whose send was in flight when the worker died (its ledger record was left `sending`,
  * and the retry resends it once, counting it in `unconfirmedAttempts`) — at most the messages then

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDevServer } from '../../harness/dev-server';
+import { startDevServer } from '../../tools/harness/dev-server';
 import './provided';
 
 /** Starts one real Temporal dev server (in memory, free ports) for the whole devserver suite. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { toolPaths } from '../../harness/tool-paths';
+import { toolPaths } from '../../tools/harness/tool-paths';
 import './provided';
 
 /**

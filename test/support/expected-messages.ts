@@ -4,7 +4,7 @@
  * and a script of when each obligation is submitted — written plainly, apart from the engine.
  */
 import { DateTime } from 'luxon';
-import type { CompiledPlan, Contact } from '../../plan/timeline';
+import type { CompiledPlan, Contact } from '../../deadlines/timeline';
 
 /** obligation `${occurrenceKey}|${department}` -> submission instant (ms); absent = never. */
 export type SubmissionScript = Map<string, number>;

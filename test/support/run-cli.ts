@@ -1,5 +1,5 @@
 /**
- * The `campaign` command as a child process (`node bin/campaign.mjs …`), the way the dev-server and
+ * The `campaign` command as a child process (`node cli/campaign.mjs …`), the way the dev-server and
  * fault suites run it: every verb its own process, the worker and the portal too, with an
  * environment the test builds and nothing inherited that could point elsewhere.
  */

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { toolPaths } from '../../harness/tool-paths';
+import { toolPaths } from '../../tools/harness/tool-paths';
 
 /**
  * A time-skipping environment backed by Temporal's real Java test server (resolved by bootstrap).

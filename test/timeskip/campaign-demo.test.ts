@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { wallMsFor, type CampaignClock } from '../../engine/clock';
-import { campaignKeyHeader } from '../../mail/ledger';
+import { wallMsFor, type CampaignClock } from '../../obligations/clock';
+import { campaignKeyHeader } from '../../mail/delivery/ledger';
 import { messageKeyFor } from '../../mail/compose';
-import type { PreparedMessages } from '../../mail/prepared-messages';
-import type { CampaignResult } from '../../workflows/campaign';
+import type { PreparedMessages } from '../../mail/delivery/prepared-messages';
+import type { CampaignResult } from '../../workflows/campaign.messages';
 import { advanceTo, campaignKey, compiledPlan, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { uniqueId } from '../support/temporal';
 

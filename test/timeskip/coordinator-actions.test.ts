@@ -4,9 +4,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestRejectedError } from '../../client/campaign-client';
-import type { CampaignClock } from '../../engine/clock';
-import { loadPlanText } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import type { CampaignClock } from '../../obligations/clock';
+import { loadPlanText } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 import { advanceTo, campaignKey, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { uniqueId } from '../support/temporal';
 

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubmissionInput } from '../../engine/obligations';
-import { flattenColumns } from '../../submissions/form-data';
-import type { CompiledDeadline, CompiledPlan } from '../../plan/timeline';
+import type { SubmissionInput } from '../../obligations/obligations';
+import { flattenColumns } from '../../obligations/form-data';
+import type { CompiledDeadline, CompiledPlan } from '../../deadlines/timeline';
 import { advanceTo, compiledPlan, messageRows, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { expectedRows, type SubmissionScript } from '../support/expected-messages';
 import { uniqueId } from '../support/temporal';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CampaignClock } from '../../engine/clock';
-import { loadPlanText } from '../../plan/load';
+import type { CampaignClock } from '../../obligations/clock';
+import { loadPlanText } from '../../deadlines/load';
 import { advanceTo, campaignKey, campaignTimeOf, startEngineEnv, type EngineEnv } from '../support/engine-env';
 import { uniqueId } from '../support/temporal';
 

@@ -11,7 +11,7 @@
  *   2020: 春节 1月24日至30日, extended to 2月2日 (国办发明电〔2020〕1号).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkCalendar, HOLIDAY_DATA_YEARS, isoWeekday, springFestival } from '../../plan/calendar';
+import { createWorkCalendar, HOLIDAY_DATA_YEARS, isoWeekday, springFestival } from '../../deadlines/calendar';
 
 const cal = createWorkCalendar();
 

@@ -1,7 +1,7 @@
 /**
  * The lunar calendar against an independent source, for every lunar year 1901–2099.
  *
- * plan/calendar/lunar.ts computes from a tabulated month-length table (Hong Kong Observatory data,
+ * deadlines/calendar/lunar.ts computes from a tabulated month-length table (Hong Kong Observatory data,
  * corrected). The reference here is lunar-javascript (6tail), which does not use such a table: it
  * computes new moons and solar terms astronomically (寿星天文历 algorithms) in Beijing time. For
  * every lunar year we compare the Spring Festival, the leap month, and for every month (leap months
@@ -21,7 +21,7 @@ import {
   parseLunarText,
   solarToLunar,
   springFestival,
-} from '../../plan/calendar';
+} from '../../deadlines/calendar';
 
 // lunar-javascript ships without type declarations: describe the little we use.
 interface LjSolar {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseFrom, parseMailConfig, MESSAGE_SEND_MAX_MS, SEND_TIMEOUT_BUDGET_MS } from '../../mail/config';
+import { ConfigError } from '../../config/errors';
+import { parseFrom, parseMailConfig, MESSAGE_SEND_MAX_MS, SEND_TIMEOUT_BUDGET_MS } from '../../config/mail';
 import { NON_RETRYABLE_MAIL_ERRORS, PermanentSmtpError, TransientSmtpError } from '../../mail/transport';
 
 const FROM = '春风行动办公室 <noreply@shanxi.example>';

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeMessage } from '../../mail/compose';
-import { parseMailConfig } from '../../mail/config';
-import { DeliveryLedger, deliverOnce, LEASE_MS, messageIdFor } from '../../mail/ledger';
-import type { DeliveryRecord, MessageKey } from '../../mail/ledger';
+import { parseMailConfig } from '../../config/mail';
+import { DeliveryLedger, deliverOnce, LEASE_MS, messageIdFor } from '../../mail/delivery/ledger';
+import type { DeliveryRecord, MessageKey } from '../../mail/delivery/ledger';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { createMailer, PermanentSmtpError, TransientSmtpError } from '../../mail/transport';
 import type { Mailer, OutgoingMessage } from '../../mail/transport';
@@ -389,9 +389,9 @@ function spawnSender() {
   const imp = (rel: string) => JSON.stringify(pathToFileURL(path.join(ROOT, rel)).href);
   writeFileSync(
     script,
-    `import { parseMailConfig } from ${imp('mail/config.ts')};
+    `import { parseMailConfig } from ${imp('config/mail.ts')};
 import { createMailer } from ${imp('mail/transport.ts')};
-import { DeliveryLedger, deliverOnce } from ${imp('mail/ledger.ts')};
+import { DeliveryLedger, deliverOnce } from ${imp('mail/delivery/ledger.ts')};
 const input = JSON.parse(process.env.SENDER_INPUT);
 const mailer = createMailer(parseMailConfig(process.env));
 await deliverOnce(new DeliveryLedger(input.dir), mailer, input.message, input.key);

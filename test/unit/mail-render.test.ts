@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ComposeError, composeMessage, escalationKind, messageKeyFor } from '../../mail/compose';
 import { formatDue, formatInstant, latePhrase, reminderPhrase } from '../../mail/format';
-import { messageIdFor } from '../../mail/ledger';
+import { messageIdFor } from '../../mail/delivery/ledger';
 import { clearTemplateCache, DEFAULT_TEMPLATES_DIR, MESSAGE_KINDS, renderMessage, templateFiles } from '../../mail/render';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { compileTemplate, renderTemplate, TemplateError } from '../../mail/template';
-import type { ComposeRequest } from '../../mail/compose';
+import type { ComposeRequest } from '../../obligations/message-requests';
 
 const OCC = 'pre-festival-report@2024-02-02';
 const LINK = 'https://portal.shanxi.example/s/taiyuan-7f3a';

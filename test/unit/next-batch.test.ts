@@ -1,13 +1,13 @@
 /**
- * The batch a shard names to the worker as its next one (engine/obligations `batchAfter`): if
+ * The batch a shard names to the worker as its next one (obligations/obligations `batchAfter`): if
  * nothing changes meanwhile, exactly what falls due at the shard's next instant — so what the
  * worker prepares ahead is what will be sent.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { batchAfter, dueItems, initialShardState, ladder, nextInstant } from '../../engine/obligations';
-import { loadPlanText } from '../../plan/load';
+import { batchAfter, dueItems, initialShardState, ladder, nextInstant } from '../../obligations/obligations';
+import { loadPlanText } from '../../deadlines/load';
 
 const PLAN_FILE = fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { Settings } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { loadPlanText } from '../../plan/load';
+import { loadPlanText } from '../../deadlines/load';
 import { compileErrors, compileOk, lineOf, planYaml, QUIET_DEFAULTS } from './plan-fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../engine/plan-diff';
-import { loadPlanText } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../obligations/plan-diff';
+import { loadPlanText } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 
 const DEMO = readFileSync(fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url)), 'utf8');
 const ZONE = 'Asia/Shanghai';

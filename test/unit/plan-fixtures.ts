@@ -1,8 +1,8 @@
 /** Small plans for the plan-* unit tests, written as YAML text the way coordinators write them. */
 import { expect } from 'vitest';
-import { formatDiagnostic } from '../../plan/diagnostics';
-import { type LoadResult, loadPlanText } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import { formatDiagnostic } from '../../deadlines/diagnostics';
+import { type LoadResult, loadPlanText } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 
 export interface PlanOptions {
   timezone?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, foldLine, icsCalendar } from '../../plan/ics';
+import { escapeText, foldLine, icsCalendar } from '../../deadlines/ics';
 
 const octets = (s: string) => Buffer.byteLength(s, 'utf8');
 

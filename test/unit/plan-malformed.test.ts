@@ -1,6 +1,6 @@
 /**
  * Every malformed plan under test/fixtures/malformed is rejected by the real CLI
- * (`node bin/campaign.mjs validate <file>`): exit code 1, the diagnostic announced on the file's
+ * (`node cli/campaign.mjs validate <file>`): exit code 1, the diagnostic announced on the file's
  * first line (`# expect: <line>:<col> <substring>`) printed as `file:line:col: error: …`, and no
  * stack trace. Binary, 0-byte, 10 MB and deeply nested files are generated into a temp dir.
  */
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/malformed');
-const CLI = join(ROOT, 'bin/campaign.mjs');
+const CLI = join(ROOT, 'cli/campaign.mjs');
 
 interface Run {
   code: number | null;

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closest, editDistance, formatDiagnostic, sortDiagnostics } from '../../plan/diagnostics';
-import { parseDuration } from '../../plan/durations';
-import { loadPlanFile, loadPlanText } from '../../plan/load';
-import { decodePlanBytes, describePath, parseYaml } from '../../plan/parse';
+import { closest, editDistance, formatDiagnostic, sortDiagnostics } from '../../deadlines/diagnostics';
+import { parseDuration } from '../../deadlines/durations';
+import { loadPlanFile, loadPlanText } from '../../deadlines/load';
+import { decodePlanBytes, describePath, parseYaml } from '../../deadlines/parse';
 import { compileErrors, lineOf, planYaml, QUIET_DEFAULTS } from './plan-fixtures';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plan-parse-'));

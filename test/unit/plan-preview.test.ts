@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkCalendar } from '../../plan/calendar';
-import { dateHeader, departmentCalendars, previewJson, previewText } from '../../plan/preview';
+import { createWorkCalendar } from '../../deadlines/calendar';
+import { dateHeader, departmentCalendars, previewJson, previewText } from '../../deadlines/preview';
 import { compileOk, planYaml } from './plan-fixtures';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -109,7 +109,7 @@ describe('departmentCalendars', () => {
 describe('campaign preview (CLI)', () => {
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, [join(ROOT, 'bin/campaign.mjs'), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [join(ROOT, 'cli/campaign.mjs'), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
         done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
       );
     });

@@ -4,9 +4,9 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../plan/diagnostics';
-import { loadPlanText } from '../../plan/load';
-import type { CompiledPlan } from '../../plan/timeline';
+import { formatDiagnostic } from '../../deadlines/diagnostics';
+import { loadPlanText } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 import { planYaml } from './plan-fixtures';
 
 /** mulberry32: a tiny deterministic PRNG. */

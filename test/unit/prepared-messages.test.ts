@@ -1,5 +1,5 @@
 /**
- * Messages built before they are due (mail/prepared-messages.ts), sent through nodemailer's pooled
+ * Messages built before they are due (mail/delivery/prepared-messages.ts), sent through nodemailer's pooled
  * transport to a real SMTP server on loopback: what arrives must be what would have arrived had
  * the message been built when sent, and a prepared message must never be used for another one.
  */
@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { composeMessage, type ComposeRequest } from '../../mail/compose';
-import { parseMailConfig } from '../../mail/config';
-import { DeliveryLedger, deliverOnce } from '../../mail/ledger';
-import { PREPARE_LEAD_MS, PreparedMessages } from '../../mail/prepared-messages';
+import { composeMessage } from '../../mail/compose';
+import type { ComposeRequest } from '../../obligations/message-requests';
+import { parseMailConfig } from '../../config/mail';
+import { DeliveryLedger, deliverOnce } from '../../mail/delivery/ledger';
+import { PREPARE_LEAD_MS, PreparedMessages } from '../../mail/delivery/prepared-messages';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { createMailer, type Mailer } from '../../mail/transport';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';

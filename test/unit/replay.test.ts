@@ -9,7 +9,7 @@ const dir = fileURLToPath(new URL('../histories/', import.meta.url));
 
 /**
  * Campaigns run for months: a deploy must not break the ones running. The histories under
- * test/histories were recorded from a real run (scripts/record-histories.ts) that goes through
+ * test/histories were recorded from a real run (tools/scripts/record-histories.ts) that goes through
  * every handler; replaying them against the current workflow code fails on any change that is
  * not deterministic with respect to them (use patched() for deliberate changes).
  */

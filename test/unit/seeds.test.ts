@@ -21,8 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadPlanFile } from '../../plan/load';
-import type { CompiledDeadline, CompiledOccurrence, CompiledPlan, FormColumn } from '../../plan/timeline';
+import { loadPlanFile } from '../../deadlines/load';
+import type { CompiledDeadline, CompiledOccurrence, CompiledPlan, FormColumn } from '../../deadlines/timeline';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFINITIONS = path.join(ROOT, 'definitions');

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { applySubmission, checkSubmission, initialShardState, type SubmissionInput } from '../../engine/obligations';
-import { loadPlanText } from '../../plan/load';
+import { applySubmission, checkSubmission, initialShardState, type SubmissionInput } from '../../obligations/obligations';
+import { loadPlanText } from '../../deadlines/load';
 
 const PLAN_FILE = fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url));
 const at = (s: string) => DateTime.fromFormat(`2024-${s}`, 'yyyy-MM-dd HH:mm', { zone: 'Asia/Shanghai' }).toMillis();

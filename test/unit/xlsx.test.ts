@@ -1,13 +1,13 @@
 import ExcelJS from 'exceljs';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadPlanFile } from '../../plan/load';
-import type { CompiledForm, CompiledPlan } from '../../plan/timeline';
-import { checkFormValues } from '../../submissions/form-data';
-import { summarise } from '../../submissions/summary';
-import { formTemplateXlsx, parseFilledTemplate, summaryXlsx } from '../../submissions/xlsx';
-import { checkZip, NOT_XLSX } from '../../submissions/zip-guard';
-import type { ObligationView } from '../../workflows/department-shard';
+import { loadPlanFile } from '../../deadlines/load';
+import type { CompiledForm, CompiledPlan } from '../../deadlines/timeline';
+import { checkFormValues } from '../../obligations/form-data';
+import { summarise } from '../../reports/summary';
+import { formTemplateXlsx, parseFilledTemplate, summaryXlsx } from '../../reports/xlsx';
+import { checkZip, NOT_XLSX } from '../../reports/zip-guard';
+import type { ObligationView } from '../../workflows/department-shard.messages';
 
 function load(path: string): CompiledPlan {
   const r = loadPlanFile(path);
