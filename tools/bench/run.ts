@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { projectRoot, toolPaths } from '../harness/tool-paths';
+import { optionalToolPath, projectRoot } from '../harness/tool-paths';
 import type { CompileResult } from './compile';
 import type { RehearsalResult } from './national-rehearsal';
 import type { BurstResult } from './thursday-burst';
@@ -105,15 +105,16 @@ function versions() {
   };
   let temporalCli = 'unknown';
   try {
-    temporalCli = execFileSync(toolPaths().temporalCli, ['--version'], { encoding: 'utf8' }).trim();
+    temporalCli = execFileSync(optionalToolPath('temporalCli') ?? '', ['--version'], { encoding: 'utf8' }).trim();
   } catch {
     // not bootstrapped
   }
+  const testServer = optionalToolPath('testServer');
   return {
     node: process.version,
     temporalSdk: { client: pkg('@temporalio/client'), worker: pkg('@temporalio/worker'), workflow: pkg('@temporalio/workflow'), testing: pkg('@temporalio/testing') },
     temporalCli,
-    testServer: path.basename(path.dirname(toolPaths().testServer)) + '/' + path.basename(toolPaths().testServer),
+    testServer: testServer ? `${path.basename(path.dirname(testServer))}/${path.basename(testServer)}` : 'unknown',
   };
 }
 

@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { toolPaths } from './tool-paths';
+import { optionalToolPath } from './tool-paths';
 
 /**
  * Launches Debian's chromium headless through playwright-core (playwright gives it a fresh,
@@ -8,7 +8,7 @@ import { toolPaths } from './tool-paths';
  */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: toolPaths().chromium ?? '/usr/bin/chromium',
+    executablePath: optionalToolPath('chromium') ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort, waitForPort } from './free-port';
-import { toolPaths } from './tool-paths';
+import { toolPath } from './tool-paths';
 
 export interface DevServerOptions {
   /** SQLite file for persistence; in memory when absent (tests). */
@@ -59,7 +59,7 @@ class PortTakenError extends Error {
 }
 
 async function startOnce(opts: DevServerOptions): Promise<DevServer> {
-  const { temporalCli } = toolPaths();
+  const temporalCli = toolPath('temporalCli');
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];

@@ -1,3 +1,9 @@
+/**
+ * Where the real tools are: what tools/scripts/bootstrap.mjs found or built (.tools/paths.json),
+ * an environment variable winning. Bootstrap sets up only what a command needs (the demo has no
+ * Java test server), so each tool is looked up when it is asked for, and a missing one is named
+ * with the bootstrap call that provides it.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +16,8 @@ export interface ToolPaths {
   chromium?: string;
 }
 
+export type ToolName = keyof ToolPaths;
+
 export class ToolsMissingError extends Error {
   constructor(message: string) {
     super(message);
@@ -17,18 +25,47 @@ export class ToolsMissingError extends Error {
   }
 }
 
-/** The tools found or built by tools/scripts/bootstrap.mjs (environment variables win). */
-export function toolPaths(): ToolPaths {
+/** Each tool: its variable, what to call it, and the smallest `bootstrap.mjs --for` that sets it up. */
+const TOOLS: Record<ToolName, { variable: string; what: string; bootstrapFor: string }> = {
+  temporalCli: { variable: 'TEMPORAL_CLI_PATH', what: 'the Temporal CLI', bootstrapFor: 'demo' },
+  testServer: { variable: 'TEMPORAL_TEST_SERVER_PATH', what: "Temporal's Java time-skipping test server", bootstrapFor: 'scale' },
+  chromium: { variable: 'CHROMIUM_PATH', what: 'chromium', bootstrapFor: 'test' },
+};
+
+function recorded(): Partial<ToolPaths> {
   const file = join(projectRoot, '.tools', 'paths.json');
-  const fromFile: Partial<ToolPaths> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const temporalCli = process.env.TEMPORAL_CLI_PATH ?? fromFile.temporalCli;
-  const testServer = process.env.TEMPORAL_TEST_SERVER_PATH ?? fromFile.testServer;
-  const chromium = process.env.CHROMIUM_PATH ?? fromFile.chromium;
-  if (!temporalCli || !testServer) {
-    throw new ToolsMissingError('the Temporal tools are not set up yet: run `npm run bootstrap` (or `npm test`, which runs it) first.');
-  }
-  for (const [name, p] of Object.entries({ temporalCli, testServer })) {
-    if (!existsSync(p)) throw new ToolsMissingError(`${name} was at ${p} but is gone: run \`npm run bootstrap\` again.`);
-  }
-  return { temporalCli, testServer, chromium };
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+}
+
+/** The path of one tool, or undefined when bootstrap has not set it up. */
+export function optionalToolPath(name: ToolName): string | undefined {
+  return process.env[TOOLS[name].variable] ?? recorded()[name];
+}
+
+/** The path of one tool; throws ToolsMissingError, saying how to set it up, when it is not there. */
+export function toolPath(name: ToolName): string {
+  const { variable, what, bootstrapFor } = TOOLS[name];
+  const p = optionalToolPath(name);
+  const setUp = `run \`node tools/scripts/bootstrap.mjs --for ${bootstrapFor}\` (or \`npm run bootstrap\` for everything), or set ${variable}`;
+  if (!p) throw new ToolsMissingError(`${what} is not set up yet: ${setUp}.`);
+  if (!existsSync(p)) throw new ToolsMissingError(`${what} was at ${p} but is gone: ${setUp}.`);
+  return p;
+}
+
+/**
+ * All the tools, each looked up (and checked) only when read: `toolPaths().testServer` needs the
+ * test server set up, not the Temporal CLI. chromium is optional (undefined when not set up).
+ */
+export function toolPaths(): ToolPaths {
+  return {
+    get temporalCli() {
+      return toolPath('temporalCli');
+    },
+    get testServer() {
+      return toolPath('testServer');
+    },
+    get chromium() {
+      return optionalToolPath('chromium');
+    },
+  };
 }

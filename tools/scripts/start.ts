@@ -7,6 +7,9 @@
  * Ports (override with the variables): TEMPORAL_PORT 7233, TEMPORAL_UI_PORT 8233,
  * INBOX_SMTP_PORT 2525, INBOX_HTTP_PORT 8025, PORTAL_PORT 8080. The demo coordinator's password is
  * generated into .data/coordinator-password.
+ *
+ * Of the tools it needs only the Temporal CLI: `npm start` runs `bootstrap.mjs --for start`, which
+ * builds no Java test server and installs no browser.
  */
 import path from 'node:path';
 import { projectRoot } from '../harness/tool-paths';
