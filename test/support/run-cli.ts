@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'campaign.mjs');
+const BIN = path.join(ROOT, 'cli', 'campaign.mjs');
 
 /** A finished `campaign` command. */
 export interface Run {
