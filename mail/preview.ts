@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeMessage } from './compose';
-import { MESSAGE_KINDS } from './render';
+import { MESSAGE_KINDS } from './messages';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from './sample';
 
 const out = path.resolve(process.argv[2] ?? 'var/mail-preview');

@@ -5,7 +5,7 @@
  */
 import type { CompiledPlan, Language } from '../deadlines/timeline';
 import type { ComposeRequest } from '../obligations/message-requests';
-import type { MessageKind } from './render';
+import type { MessageKind } from './messages';
 
 export function samplePlan(language: Language = 'zh-CN'): CompiledPlan {
   const zh = language === 'zh-CN';

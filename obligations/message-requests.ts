@@ -1,7 +1,8 @@
 /**
  * What the engine asks to be sent: one request per message, with the business key that makes its
  * delivery exactly-once. The workflows decide *which* requests fall due (obligations.ts, the
- * campaign's instants); mail/compose.ts turns a request into a message. Payload type only: it
+ * campaign's instants); mail/compose.ts turns a request into a message, with the module of its
+ * kind (mail/messages/<kind>.ts: recipients, business key, template values). Payload type only: it
  * travels in workflow histories and activity inputs, so it stays small and serialisable.
  */
 import type { Contact } from '../deadlines/timeline';
@@ -9,7 +10,8 @@ import type { Contact } from '../deadlines/timeline';
 export type Figures = Array<{ label: string; value: string | number; unit?: string }>;
 
 /**
- * What to compose. Business keys (MessageKey.key / step) per kind:
+ * What to compose. Business keys (MessageKey.key / step) per kind, as each kind's `key` in
+ * mail/messages/<kind>.ts builds them:
  * - launch:             `launch/<dept>`            / `launch`
  * - reminder:           `<occurrence>/<dept>`      / `reminder-<rung>`            e.g. reminder-3d
  * - overdue|escalation: `<occurrence>/<dept>`      / `escalation-<step>@<at UTC>` e.g. escalation-1@20240202T100000Z

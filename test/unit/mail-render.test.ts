@@ -2,10 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ComposeError, composeMessage, escalationKind, messageKeyFor } from '../../mail/compose';
+import { composeMessage, messageKeyFor } from '../../mail/compose';
 import { formatDue, formatInstant, latePhrase, reminderPhrase } from '../../mail/format';
 import { messageIdFor } from '../../mail/delivery/ledger';
-import { clearTemplateCache, DEFAULT_TEMPLATES_DIR, MESSAGE_KINDS, renderMessage, templateFiles } from '../../mail/render';
+import { MESSAGE_KINDS } from '../../mail/messages';
+import { escalationKind } from '../../mail/messages/escalation-rung';
+import { ComposeError } from '../../mail/messages/plan-index';
+import { clearTemplateCache, DEFAULT_TEMPLATES_DIR, renderMessage, templateFiles } from '../../mail/render';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { compileTemplate, renderTemplate, TemplateError } from '../../mail/template';
 import type { ComposeRequest } from '../../obligations/message-requests';
