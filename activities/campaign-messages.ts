@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { CampaignInstant } from '../obligations/campaign-instants';
 import { composeMessage } from '../mail/compose';
 import type { ComposeRequest } from '../obligations/message-requests';
-import { deliverOnce } from '../mail/delivery/ledger';
+import { deliverOnce, deliverySummary } from '../mail/delivery/ledger';
 import type { CompiledPlan } from '../deadlines/timeline';
 import { summarise, totalsFigures } from '../reports/summary';
 import { campaignInfoQuery } from '../workflows/campaign.messages';
@@ -33,7 +33,8 @@ function isLate(o: ObligationView, atMs: number): boolean {
   return o.status === 'pending' && Date.parse(o.due) < atMs;
 }
 
-export function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstant, obligations: ObligationView[], link?: string): ComposeRequest | undefined {
+/** The coordinator's message at a campaign instant, from the obligations' state; undefined when there is nothing to say. */
+function buildCampaignRequest(plan: CompiledPlan, instant: CampaignInstant, obligations: ObligationView[], link?: string): ComposeRequest | undefined {
   const at = new Date(instant.atMs).toISOString();
   switch (instant.kind) {
     case 'rollup': {
@@ -86,9 +87,7 @@ export function sendCampaignMessageActivity(deps: ActivityDeps) {
     if (!req) return undefined;
     const composed = composeMessage(plan, req, { from: deps.from });
     const records = await deliverOnce(deps.ledger.scoped(input.scope), deps.mailer, composed.message, composed.key);
-    return {
-      sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
-      failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? 'refused' })),
-    };
+    const { sent, failed } = deliverySummary(records);
+    return { sent, failed };
   };
 }

@@ -9,23 +9,13 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { composeMessage } from '../mail/compose';
 import type { ComposeRequest } from '../obligations/message-requests';
-import { deliverOnce, type DeliveryRecord } from '../mail/delivery/ledger';
+import { deliverOnce, deliverySummary } from '../mail/delivery/ledger';
 import { TransientSmtpError } from '../mail/transport';
 import type { DeliveryEntry } from '../obligations/obligations';
 import type { ActivityDeps } from './deps';
 
-export function recordsToEntry(kind: string, step: string, at: string, records: DeliveryRecord[]): DeliveryEntry {
-  return {
-    kind,
-    step,
-    at,
-    messageId: records[0]?.messageId,
-    sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
-    failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? r.lastError ?? 'refused' })),
-  };
-}
-
-export function withLink(deps: ActivityDeps, campaignId: string, req: ComposeRequest): ComposeRequest {
+/** The request with its department's signed link, when the workflow left it to the activity (''). */
+function withLink(deps: ActivityDeps, campaignId: string, req: ComposeRequest): ComposeRequest {
   if ('link' in req && req.link === '' && 'departmentId' in req) return { ...req, link: deps.links(campaignId, req.departmentId) };
   return req;
 }
@@ -62,7 +52,7 @@ export function deliverMessagesActivity(deps: ActivityDeps) {
         const at = 'at' in req && typeof req.at === 'string' ? req.at : input.at;
         try {
           const records = await deliverOnce(ledger, deps.mailer, composed.message, composed.key, { prepared: ready?.mime });
-          out[i] = recordsToEntry(composed.kind, composed.key.step, at, records);
+          out[i] = { kind: composed.kind, step: composed.key.step, at, ...deliverySummary(records) };
         } catch (err) {
           if (!(err instanceof TransientSmtpError)) throw err;
           transient ??= err;

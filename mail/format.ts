@@ -19,7 +19,7 @@ const EN_MONTHS_SHORT = EN_MONTHS.map((m) => m.slice(0, 3));
 const placed = new Map<string, DateTime>();
 const PLACED_MAX = 20_000;
 
-export function local(iso: string, zone: string): DateTime {
+function local(iso: string, zone: string): DateTime {
   const key = `${zone}\u0000${iso}`;
   const hit = placed.get(key);
   if (hit) return hit;

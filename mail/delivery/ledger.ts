@@ -43,6 +43,7 @@ import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { MESSAGE_SEND_MAX_MS } from '../../config/mail';
+import type { DeliveryEntry } from '../../obligations/obligations';
 import { PermanentSmtpError, SmtpError, TransientSmtpError, classifySendError } from '../transport';
 import type { Mailer, OutgoingMessage, PreparedMime, RecipientOutcome } from '../transport';
 
@@ -438,7 +439,7 @@ async function fsyncDir(dir: string): Promise<void> {
 const safeNames = new Map<string, string>();
 
 /** File-system-safe name; a hash suffix keeps distinct inputs distinct when characters were replaced or cut. */
-export function safeName(s: string): string {
+function safeName(s: string): string {
   const known = safeNames.get(s);
   if (known !== undefined) return known;
   const safe = computeSafeName(s);
@@ -675,11 +676,14 @@ export async function deliverOnce(
   }
 }
 
-/** Summary of a deliverOnce result, for logs and workflow state. */
-export function summarizeDelivery(records: DeliveryRecord[]): { messageId?: string; sent: string[]; failed: string[] } {
+/**
+ * What a {@link deliverOnce} result tells the workflows (their delivery entries, the coordinator's
+ * digest of refused addresses): the Message-ID, who has it, and who was refused for good and why.
+ */
+export function deliverySummary(records: DeliveryRecord[]): Pick<DeliveryEntry, 'messageId' | 'sent' | 'failed'> {
   return {
     messageId: records[0]?.messageId,
     sent: records.filter((r) => r.state === 'sent').map((r) => r.recipient),
-    failed: records.filter((r) => r.state === 'failed-permanent').map((r) => r.recipient),
+    failed: records.filter((r) => r.state === 'failed-permanent').map((r) => ({ address: r.recipient, reason: r.response ?? r.lastError ?? 'refused' })),
   };
 }

@@ -70,7 +70,7 @@ export interface PreparedStats {
 export const PREPARE_LEAD_MS = 5 * 60_000;
 
 /** An entry older than this is not used: its link was signed too long ago. */
-export const MAX_AGE_MS = 7 * 86_400_000;
+const MAX_AGE_MS = 7 * 86_400_000;
 
 /** At most this many requests wait to be prepared; older ones are dropped first. */
 const MAX_QUEUED = 20_000;
