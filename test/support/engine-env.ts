@@ -1,18 +1,20 @@
 /**
  * A complete engine for tests: Temporal's time-skipping test server, a real SMTP server on
  * loopback, the real activities (ledger, stores, mailer) and one worker built from one workflow
- * bundle per test file.
+ * bundle per test file. The benchmarks (tools/bench) start the same engine with their own SMTP
+ * server (in a child process) and the ledger's fsync as in production.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import { CampaignClient } from '../../client/campaign-client';
 import { campaignNowMs, wallMsFor, type CampaignClock } from '../../obligations/clock';
-import { parseMailConfig } from '../../config/mail';
+import { parseMailConfig, type MailConfig } from '../../config/mail';
 import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledPlan } from '../../deadlines/timeline';
 import { departmentLinkBuilder } from '../../mail/department-links';
@@ -24,17 +26,35 @@ import { createTimeSkippingEnv, uniqueId } from './temporal';
 import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
 
 export const TEST_PORTAL_SECRET = 'test-secret-test-secret-test-secret!';
+export const TEST_PORTAL_URL = 'http://portal.test';
 
-export interface EngineEnv {
+/** An SMTP server the engine can send to: its SMTP_* settings, and a way to stop it. */
+export interface MailSink {
+  env(extra?: Record<string, string>): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface EngineEnv<S extends MailSink = SmtpSink> {
   env: TestWorkflowEnvironment;
-  sink: SmtpSink;
+  sink: S;
   worker: Worker;
   client: CampaignClient;
   deps: ActivityDeps;
   dataDir: string;
-  /** Test-server time (ms) at which each message reached the SMTP server, by sink seq. */
+  /** Test-server time (ms) at which each message reached the SMTP server, by sink seq (the default sink only). */
   serverTimeOf: Map<number, number>;
   teardown(): Promise<void>;
+}
+
+export interface EngineOptions<S extends MailSink> {
+  /** The SMTP server to send to; default an in-process SmtpSink that records serverTimeOf. */
+  sink?: () => Promise<S>;
+  /** The delivery ledger's fsync: off by default (tests), on in production and the benchmarks. */
+  ledgerFsync?: boolean;
+  /** More mail settings (e.g. SMTP_POOL_MAX_CONNECTIONS, MAIL_PREPARE_AHEAD_MB). */
+  mailEnv?: Record<string, string>;
+  /** The test server's executable; default the one bootstrap resolved (tried again if it starts slowly). */
+  testServerPath?: string;
 }
 
 let bundle: Promise<{ code: string }> | undefined;
@@ -54,33 +74,51 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
   }
 }
 
-export async function startEngineEnv(): Promise<EngineEnv> {
-  const env = await createTimeSkippingEnv();
-  await registerSearchAttributes(env);
-  const serverTimeOf = new Map<number, number>();
-  const sink = await startSmtpSink({
-    onReceived: async (msg) => {
-      serverTimeOf.set(msg.seq, Number(await env.currentTimeMs()));
-    },
-  });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-engine-'));
-  const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger') }));
-  const blobs = new BlobStore(path.join(dataDir, 'blobs'));
-  const plans = new PlanStore(blobs);
-  const link = departmentLinkBuilder('http://portal.test', TEST_PORTAL_SECRET);
+/**
+ * The real activities' dependencies under `dataDir` (ledger, blobs, plans), mailing through the
+ * given SMTP settings, department links signed with TEST_PORTAL_SECRET. Also the mail settings and
+ * the link builder, for a caller that composes or sends the same messages itself.
+ */
+export function engineDependencies(opts: { dataDir: string; smtpEnv: Record<string, string>; temporal: Client; ledgerFsync?: boolean }): {
+  deps: ActivityDeps;
+  mail: MailConfig;
+  link: (campaignId: string, departmentId: string) => string;
+} {
+  const mail = parseMailConfig({ MAIL_LEDGER_DIR: path.join(opts.dataDir, 'ledger'), ...opts.smtpEnv });
+  const blobs = new BlobStore(path.join(opts.dataDir, 'blobs'));
+  const link = departmentLinkBuilder(TEST_PORTAL_URL, TEST_PORTAL_SECRET);
   const deps: ActivityDeps = {
-    ...mailDependencies(mail, { ledgerFsync: false }),
+    ...mailDependencies(mail, { ledgerFsync: opts.ledgerFsync ?? false }),
     blobs,
-    plans,
+    plans: new PlanStore(blobs),
     links: (c, d) => link(c, d),
-    coordinatorLink: (c) => `http://portal.test/c/${c}`,
-    temporal: env.client,
+    coordinatorLink: (c) => `${TEST_PORTAL_URL}/c/${c}`,
+    temporal: opts.temporal,
     now: () => new Date(),
   };
+  return { deps, mail, link };
+}
+
+/** Starts the engine; without `opts.sink`, S is the in-process SmtpSink. */
+export async function startEngineEnv<S extends MailSink = SmtpSink>(opts: EngineOptions<S> = {}): Promise<EngineEnv<S>> {
+  const env = opts.testServerPath
+    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: opts.testServerPath } } })
+    : await createTimeSkippingEnv();
+  await registerSearchAttributes(env);
+  const serverTimeOf = new Map<number, number>();
+  const sink = opts.sink
+    ? await opts.sink()
+    : ((await startSmtpSink({
+        onReceived: async (msg) => {
+          serverTimeOf.set(msg.seq, Number(await env.currentTimeMs()));
+        },
+      })) as MailSink as S);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-engine-'));
+  const { deps } = engineDependencies({ dataDir, smtpEnv: sink.env(opts.mailEnv), temporal: env.client, ledgerFsync: opts.ledgerFsync });
   const taskQueue = uniqueId('campaigns');
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
   const running = worker.run();
-  const client = new CampaignClient(env.client, plans, taskQueue);
+  const client = new CampaignClient(env.client, deps.plans, taskQueue);
   return {
     env,
     sink,

@@ -1,6 +1,6 @@
 /**
  * A national-scale plan in the real plan format (docs/plan-format.md), generated for the scale test
- * (test/timeskip/large-plan.test.ts) and the benchmarks (tools/bench/).
+ * (test/scale/large-plan.test.ts) and the benchmarks (tools/bench/).
  *
  * Shanxi-like (definitions/shanxi-2024.yaml): the period 2024-01-25..2024-04-10, one-off report
  * deadlines (contacts on the first day, progress reports on 2月2日 and 2月22日, the summary on the
@@ -9,8 +9,10 @@
  * a leader), grouped by province (31 groups), every deadline asked of every department. With the
  * defaults, 1,000 departments × (4 one-off + 8 weekly occurrences) = 12,000 obligations.
  *
- * Pure: text in, text out (compile it with deadlines/load.ts loadPlanText).
+ * Pure: options in, text out; compileGenerated also compiles it (deadlines/load.ts loadPlanText).
  */
+import { loadPlanText } from '../../deadlines/load';
+import type { CompiledPlan } from '../../deadlines/timeline';
 
 export type LadderName = 'full' | 'lean';
 
@@ -210,4 +212,12 @@ export function generatePlanYaml(opts: GeneratePlanOptions): string {
     w(`    schedule: { weekly: thursday, time: "18:00", starting: ${thursdays[0]}, until: ${period.end} }`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The generated plan, compiled; throws when it does not compile. */
+export function compileGenerated(opts: GeneratePlanOptions): { plan: CompiledPlan; yaml: string } {
+  const yaml = generatePlanYaml(opts);
+  const r = loadPlanText(yaml, 'generated.yaml');
+  if (!r.ok) throw new Error(`the generated plan does not compile:\n${r.errors.slice(0, 10).map((e) => `${e.line}:${e.col} ${e.message}`).join('\n')}`);
+  return { plan: r.plan, yaml };
 }

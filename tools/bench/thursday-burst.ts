@@ -28,19 +28,18 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { ActivityDeps } from '../../activities';
 import { CampaignClient } from '../../client/campaign-client';
 import { wallMsFor } from '../../obligations/clock';
 import { startDevServer } from '../harness/dev-server';
 import { composeMessage } from '../../mail/compose';
-import { parseMailConfig } from '../../config/mail';
 import { createMailer } from '../../mail/transport';
-import { departmentLinkBuilder } from '../../mail/department-links';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
 import { createCampaignWorker } from '../../worker/create-worker';
-import { compileGenerated, installQuietRuntime, kindOfKey, startSinkProcess } from './national-rehearsal';
-import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
+import { engineDependencies } from '../../test/support/engine-env';
+import { compileGenerated } from './generate-plan';
+import { kindOfKey } from './message-counts';
+import { installQuietRuntime } from './national-rehearsal';
+import { startSinkProcess } from './sink-process';
+import { closeMailDependencies } from '../../worker/dependencies';
 
 export interface BurstRound {
   launch: { messages: number; drainedMs: number; drainedBeforeInstant: boolean };
@@ -100,24 +99,12 @@ export async function runThursdayBurst(
   const connection = await Connection.connect({ address: server.address });
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger'), ...(prepareAhead ? {} : { MAIL_PREPARE_AHEAD_MB: '0' }) }));
-  const blobs = new BlobStore(path.join(dataDir, 'blobs'));
-  const plans = new PlanStore(blobs);
-  const link = departmentLinkBuilder('http://portal.bench', 'bench-secret-bench-secret-bench-secret!');
-  const deps: ActivityDeps = {
-    ...mailDependencies(mail, { ledgerFsync: fsync }),
-    blobs,
-    plans,
-    links: (c, d) => link(c, d),
-    coordinatorLink: (c) => `http://portal.tools/bench/c/${c}`,
-    temporal: client,
-    now: () => new Date(),
-  };
+  const { deps, mail, link } = engineDependencies({ dataDir, smtpEnv: sink.env(prepareAhead ? {} : { MAIL_PREPARE_AHEAD_MB: '0' }), temporal: client, ledgerFsync: fsync });
   const prepared = deps.prepared;
   const taskQueue = `burst-${Date.now().toString(36)}`;
   const worker = await createCampaignWorker({ connection: workerConnection, taskQueue, deps });
   const running = worker.run();
-  const campaigns = new CampaignClient(client, plans, taskQueue);
+  const campaigns = new CampaignClient(client, deps.plans, taskQueue);
   const rawMailer = createMailer(mail);
   const rounds: BurstRound[] = [];
   let shards = 0;
