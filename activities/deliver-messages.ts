@@ -10,7 +10,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { composeMessage } from '../mail/compose';
 import type { ComposeRequest } from '../obligations/message-requests';
 import { deliverOnce, deliverySummary } from '../mail/delivery/ledger';
-import { TransientSmtpError } from '../mail/transport';
+import { TransientSmtpError } from '../mail/smtp-errors';
 import type { DeliveryEntry } from '../obligations/obligations';
 import type { ActivityDeps } from './deps';
 

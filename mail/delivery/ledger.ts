@@ -1,11 +1,19 @@
 /**
  * The delivery ledger (outbox): exactly once, as far as a sender can know.
  *
+ * Why one file of ~700 lines: it is one protocol — claim a message's records, lock, send, record
+ * the outcome — and its file operations (atomic create, rename, fsync, lock takeover, owner
+ * leases) only make sense read together with {@link deliverOnce}; split, each half would depend
+ * on the other's invariants. It is also the part issue J replaces by a database (a row per
+ * recipient, a transaction instead of 'wx' files and renames), so it is kept whole until then
+ * rather than rearranged twice. The delivery summary the workflows keep is {@link deliverySummary}.
+ *
  * One JSON record per business key (campaignId, message key, step, recipient) — never the Temporal
  * run or attempt id, so a retried activity, a reset workflow or a restarted worker all find the
  * same record. A message key names what the message is about (`pre-festival-report@2024-02-02/taiyuan`
- * for an obligation, `digest@2024-02-05T09:00` for a digest…) and the step which message of that
- * thing it is (`reminder-3d`, `escalation-2@2024-02-05T18:00:00.000+08:00`…); see compose.ts.
+ * for an obligation, `coordinator-digest` for the digests…) and the step which message of that
+ * thing it is (`reminder-3d`, `escalation-2@20240205T100000Z`…); every kind's key is listed with
+ * ComposeRequest (obligations/message-requests.ts) and built by mail/messages/<kind>.ts.
  *
  * Storage: a directory tree on disk, `<dir>/<campaignId>/<message key>/<step>--<recipient>.json`
  * (names made file-system safe, with a hash suffix when that changed them). Records are created
@@ -44,8 +52,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { MESSAGE_SEND_MAX_MS } from '../../config/mail';
 import type { DeliveryEntry } from '../../obligations/obligations';
-import { PermanentSmtpError, SmtpError, TransientSmtpError, classifySendError } from '../transport';
-import type { Mailer, OutgoingMessage, PreparedMime, RecipientOutcome } from '../transport';
+import { PermanentSmtpError, SmtpError, TransientSmtpError, classifySendError } from '../smtp-errors';
+import type { RecipientOutcome } from '../smtp-errors';
+import type { Mailer, OutgoingMessage, PreparedMime } from '../transport';
 
 /** Identifies one message (every recipient of it). */
 export interface MessageKey {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/errors';
 import { parseFrom, parseMailConfig, MESSAGE_SEND_MAX_MS, SEND_TIMEOUT_BUDGET_MS } from '../../config/mail';
-import { NON_RETRYABLE_MAIL_ERRORS, PermanentSmtpError, TransientSmtpError } from '../../mail/transport';
+import { NON_RETRYABLE_MAIL_ERRORS, PermanentSmtpError, TransientSmtpError } from '../../mail/smtp-errors';
 
 const FROM = '春风行动办公室 <noreply@shanxi.example>';
 
