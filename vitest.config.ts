@@ -62,8 +62,11 @@ export default defineConfig({
       },
       {
         test: {
+          // CI only, after `npm test` (`npm run test:faults`). Most fault tests start their own stack
+          // (test/faults/stack.ts); worker-restart uses the suite's dev server.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/setup/dev-server.ts'],
           setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
