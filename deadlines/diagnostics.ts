@@ -20,6 +20,11 @@ export interface Position {
   col: number;
 }
 
+/** A diagnostic at a position of the plan file. */
+export function diagnosticAt(file: string, pos: Position, message: string, severity: Severity = 'error'): Diagnostic {
+  return { file, line: pos.line, col: pos.col, severity, message };
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }

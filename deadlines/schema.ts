@@ -410,6 +410,7 @@ export const planSchema = z.strictObject({
 });
 
 export type PlanInput = z.infer<typeof planSchema>;
+export type DeadlineInput = PlanInput['deadlines'][number];
 export type ScheduleInput = z.infer<typeof schedule>;
 export type ReminderInput = z.infer<typeof reminder>;
 export type RungInput = z.infer<typeof rung>;

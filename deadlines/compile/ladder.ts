@@ -1,0 +1,286 @@
+/**
+ * The reminder and escalation ladder: what the plan writes under reminders: and escalation: (for
+ * one deadline, under defaults:, or the built-in defaults), checked for order and repetition,
+ * then turned into the instants of each occurrence's reminders (before the due) and escalation
+ * steps (after it, up to the next occurrence or the period end).
+ */
+import type { DateTime } from 'luxon';
+import { approximateMinutes, describeDuration, type Duration, parseDuration } from '../durations';
+import type { PathSegment } from '../parse';
+import type { DeadlineInput, PlanInput, ReminderInput, RungInput } from '../schema';
+import type { DeadlineKind, EscalationAudience, EscalationStep, Language, ReminderStep } from '../timeline';
+import { type Campaign, formatInstant, localInstant } from './campaign';
+import { listSome, type Report } from './report';
+
+/** Used when the plan has no `defaults.reminders`. */
+export const DEFAULT_REMINDERS = ['3d', '1d', '2h'];
+/** Used when the plan has no `defaults.escalation`. */
+export const DEFAULT_ESCALATION: RungInput[] = [
+  { after: '0h', to: ['department', 'leaders'] },
+  { after: '1wd', to: ['coordinator'] },
+  { every: '1d', to: ['department', 'leaders'] },
+];
+export const MAX_ESCALATIONS_PER_OCCURRENCE = 1000;
+
+interface ReminderRung {
+  kind: 'before' | 'at';
+  duration?: Duration;
+  date?: string;
+  time?: string;
+  text: string;
+  path: PathSegment[];
+}
+
+interface EscalationRung {
+  kind: 'after' | 'every';
+  duration: Duration;
+  to: EscalationAudience[];
+  label: string;
+  path: PathSegment[];
+}
+
+export interface Ladder {
+  reminders: ReminderRung[];
+  escalation: EscalationRung[];
+  /** Where the reminders / escalation came from, for messages. */
+  remindersFrom: 'deadline' | 'defaults' | 'built-in';
+  escalationFrom: 'deadline' | 'defaults' | 'built-in';
+}
+
+/** The ladder of every deadline that has none of its own: defaults:, else the built-in one. */
+export function defaultLadder(defaults: PlanInput['defaults'], language: Language, report: Report): Ladder {
+  const reminders = defaults?.reminders
+    ? compileReminders(report, defaults.reminders, ['defaults', 'reminders'], true, 'defaults.reminders')
+    : compileReminders(report, DEFAULT_REMINDERS, ['defaults'], true, 'built-in default reminders');
+  const escalation = defaults?.escalation
+    ? compileEscalation(report, language, defaults.escalation, ['defaults', 'escalation'], 'defaults.escalation')
+    : compileEscalation(report, language, DEFAULT_ESCALATION, ['defaults'], 'built-in default escalation');
+  return {
+    reminders,
+    escalation,
+    remindersFrom: defaults?.reminders ? 'defaults' : 'built-in',
+    escalationFrom: defaults?.escalation ? 'defaults' : 'built-in',
+  };
+}
+
+/** A deadline's ladder: its own reminders: and escalation: where it has them, the defaults otherwise. */
+export function deadlineLadder(d: DeadlineInput, base: PathSegment[], defaults: Ladder, language: Language, report: Report): Ladder {
+  if (!d.reminders && !d.escalation) return defaults;
+  return {
+    reminders: d.reminders ? compileReminders(report, d.reminders, [...base, 'reminders'], false, `deadline '${d.id}'`) : defaults.reminders,
+    escalation: d.escalation ? compileEscalation(report, language, d.escalation, [...base, 'escalation'], `deadline '${d.id}'`) : defaults.escalation,
+    remindersFrom: d.reminders ? 'deadline' : defaults.remindersFrom,
+    escalationFrom: d.escalation ? 'deadline' : defaults.escalationFrom,
+  };
+}
+
+function compileReminders(report: Report, list: ReminderInput[], base: PathSegment[], inDefaults: boolean, owner: string): ReminderRung[] {
+  const out: ReminderRung[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((r, j) => {
+    const path = base[base.length - 1] === 'reminders' ? [...base, j] : base;
+    if (typeof r === 'string') {
+      const duration = parseDuration(r);
+      if (!duration) return; // reported by the schema
+      const k = `${duration.amount}${duration.unit}`;
+      if (seen.has(k)) {
+        report.error(path, `${owner}: the reminder ${r} is listed twice; remove one`);
+        return;
+      }
+      seen.set(k, j);
+      out.push({ kind: 'before', duration, text: duration.text, path });
+    } else {
+      if (inDefaults) {
+        report.error(path, `${owner}: a reminder on a fixed date belongs to one deadline, not to defaults.reminders; use durations here (3d, 1d, 2h, 1wd)`);
+        return;
+      }
+      out.push({ kind: 'at', date: r.date, time: r.time, text: r.time ? `${r.date} ${r.time}` : r.date, path });
+    }
+  });
+  return out;
+}
+
+function compileEscalation(report: Report, language: Language, list: RungInput[], base: PathSegment[], owner: string): EscalationRung[] {
+  const out: EscalationRung[] = [];
+  const where = (j: number) => (base[base.length - 1] === 'escalation' ? [...base, j] : base);
+  let lastAfter: { minutes: number; text: string; index: number } | undefined;
+  let everyIndex: number | undefined;
+  list.forEach((r, j) => {
+    const path = where(j);
+    const text = r.after ?? r.every;
+    const duration = text !== undefined ? parseDuration(text) : undefined;
+    if (!duration) return; // reported by the schema
+    const kind = r.after !== undefined ? 'after' : 'every';
+    if (everyIndex !== undefined) {
+      report.error(
+        path,
+        `${owner}: escalation rungs are out of order: rung ${j + 1} comes after the repeating rung ${everyIndex + 1} (every: …), which runs until the next occurrence or the period end; put the every: rung last`,
+      );
+      return;
+    }
+    if (kind === 'after') {
+      const minutes = approximateMinutes(duration);
+      if (lastAfter && minutes <= lastAfter.minutes) {
+        report.error(
+          path,
+          `${owner}: escalation rungs are out of order: rung ${j + 1} (after ${duration.text}) must come later than rung ${lastAfter.index + 1} (after ${lastAfter.text}); list the rungs from the earliest to the latest`,
+        );
+        return;
+      }
+      lastAfter = { minutes, text: duration.text, index: j };
+    } else {
+      everyIndex = j;
+      if (duration.amount === 0) {
+        report.error(path, `${owner}: every: ${duration.text} would repeat without pause; use an interval such as 1d or 1wd`);
+        return;
+      }
+      if (approximateMinutes(duration) < 60) {
+        report.error(path, `${owner}: every: ${duration.text} would send a message more often than once an hour; use at least 1h (1d or 1wd is usual)`);
+        return;
+      }
+    }
+    out.push({ kind, duration, to: [...r.to], label: r.label ?? rungLabel(language, kind, duration), path });
+  });
+  return out;
+}
+
+/** The label of a rung the plan gives none: 到期, 逾期1个工作日, 每天 / at due, 1 working day late, daily. */
+function rungLabel(language: Language, kind: 'after' | 'every', d: Duration): string {
+  const en = language === 'en';
+  if (kind === 'after') {
+    if (d.amount === 0) return en ? 'at due' : '到期';
+    return en ? `${describeDuration(d, 'en')} late` : `逾期${describeDuration(d, 'zh-CN')}`;
+  }
+  if (d.amount === 1) {
+    const one = { d: ['daily', '每天'], h: ['hourly', '每小时'], m: ['every minute', '每分钟'], wd: ['every working day', '每个工作日'] }[d.unit];
+    return en ? one[0] : one[1];
+  }
+  return en ? `every ${describeDuration(d, 'en')}` : `每${describeDuration(d, 'zh-CN')}`;
+}
+
+/** One occurrence as its ladder sees it. */
+export interface LadderOccurrence {
+  deadline: string;
+  kind: DeadlineKind;
+  due: DateTime;
+  /** The due's local date, yyyy-MM-dd. */
+  dueDate: string;
+  /** When the occurrence opens: the period start, or the previous occurrence's due. */
+  opens: DateTime;
+  /** Where its escalation stops: the next occurrence's due, or the period end. */
+  limit: DateTime;
+}
+
+/**
+ * The reminders of one occurrence, in time order. Reminders that would come before it opens are
+ * an error when the plan wrote them for this one-off deadline, and otherwise left out and
+ * collected in `dropped` (reminder text → due dates) for one warning per deadline.
+ */
+export function reminderSteps(campaign: Campaign, report: Report, ladder: Ladder, occ: LadderOccurrence, dropped: Map<string, string[]>): ReminderStep[] {
+  const { deadline, kind, due, dueDate, opens } = occ;
+  const steps: Array<{ at: DateTime; before: string }> = [];
+  for (const r of ladder.reminders) {
+    let at: DateTime;
+    if (r.kind === 'at') {
+      if (kind !== 'one-off') continue; // reported in compileDeadline
+      at = localInstant(campaign, r.date!, r.time ?? due.toFormat('HH:mm'));
+      if (at > due) {
+        report.error(
+          r.path,
+          `deadline '${deadline}': the reminder on ${at.toFormat('yyyy-MM-dd HH:mm')} would come after the deadline itself (${due.toFormat('yyyy-MM-dd HH:mm')}); a reminder must come before it`,
+        );
+        continue;
+      }
+    } else {
+      const dur = r.duration!;
+      at =
+        dur.unit === 'wd'
+          ? localInstant(campaign, campaign.cal.addWorkingDays(dueDate, -dur.amount), due.toFormat('HH:mm'))
+          : due.minus(dur.unit === 'd' ? { days: dur.amount } : dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
+    }
+    if (at < opens) {
+      // A reminder the plan wrote for this very deadline is a mistake; one inherited from the
+      // campaign-wide ladder simply does not fit an early deadline and is left out (warning).
+      if (kind === 'one-off' && ladder.remindersFrom === 'deadline') {
+        report.error(
+          r.path,
+          `deadline '${deadline}': the ${r.text} reminder would be sent on ${at.toFormat('yyyy-MM-dd HH:mm')}, before the period starts (${campaign.periodStartDate}); remove or shorten it`,
+        );
+      } else {
+        const list = dropped.get(r.text) ?? [];
+        list.push(dueDate);
+        dropped.set(r.text, list);
+      }
+      continue;
+    }
+    if (steps.some((s) => s.at.toMillis() === at.toMillis())) continue;
+    steps.push({ at, before: r.text });
+  }
+  steps.sort((x, y) => x.at.toMillis() - y.at.toMillis());
+  return steps.map((s) => ({ at: formatInstant(s.at), before: s.before }));
+}
+
+/** One warning per reminder left out of some occurrences (see reminderSteps). */
+export function warnDroppedReminders(report: Report, deadline: string, ladder: Ladder, dropped: Map<string, string[]>, schedulePath: PathSegment[]): void {
+  for (const [text, dates] of dropped) {
+    const r = ladder.reminders.find((q) => q.text === text);
+    const path = r && ladder.remindersFrom === 'deadline' ? r.path : schedulePath;
+    const origin = ladder.remindersFrom === 'deadline' ? '' : ladder.remindersFrom === 'defaults' ? ' (from defaults.reminders)' : ' (the built-in default reminders)';
+    report.warn(
+      path,
+      `deadline '${deadline}': the ${text} reminder${origin} would come before the occurrence opens (before the period starts or before the previous occurrence is due) for ${dates.length} occurrence${dates.length === 1 ? '' : 's'} (${listSome(dates)}); it is left out there`,
+    );
+  }
+}
+
+/**
+ * The escalation steps of one occurrence: each after: rung once, then the every: rung repeated
+ * until the occurrence's limit. A one-off deadline's after: rung that falls past the period is
+ * left out and its warning added to `droppedRungs`.
+ */
+export function escalationSteps(campaign: Campaign, report: Report, ladder: Ladder, occ: LadderOccurrence, droppedRungs: Set<string>): EscalationStep[] {
+  const { deadline, kind, due, dueDate, limit } = occ;
+  const steps: EscalationStep[] = [];
+  const plus = (from: DateTime, fromDate: string, dur: Duration): { at: DateTime; date: string } => {
+    if (dur.unit === 'wd') {
+      const date = campaign.cal.addWorkingDays(fromDate, dur.amount);
+      const at = localInstant(campaign, date, from.toFormat('HH:mm:ss.SSS'));
+      return { at, date };
+    }
+    const at = from.plus(dur.unit === 'd' ? { days: dur.amount } : dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
+    return { at, date: at.toFormat('yyyy-MM-dd') };
+  };
+  let prev = { at: due, date: dueDate };
+  ladder.escalation.forEach((rung, idx) => {
+    const step = idx + 1;
+    if (rung.kind === 'after') {
+      const next = plus(due, dueDate, rung.duration);
+      if (next.at >= limit) {
+        if (kind === 'one-off') {
+          droppedRungs.add(
+            `deadline '${deadline}': escalation rung ${step} (after ${rung.duration.text}) would fall on ${next.at.toFormat('yyyy-MM-dd HH:mm')}, after the period ends (${campaign.periodEndDate}); it is left out — widen campaign.period if that follow-up matters`,
+          );
+        }
+        prev = next;
+        return;
+      }
+      steps.push({ at: formatInstant(next.at), step, to: [...rung.to], label: rung.label });
+      prev = next;
+    } else {
+      let cur = plus(prev.at, prev.date, rung.duration);
+      let count = 0;
+      while (cur.at < limit) {
+        if (++count > MAX_ESCALATIONS_PER_OCCURRENCE) {
+          report.error(
+            rung.path,
+            `escalation every: ${rung.duration.text} would send more than ${MAX_ESCALATIONS_PER_OCCURRENCE} messages for one occurrence of deadline '${deadline}'; use a longer interval (1d or 1wd is usual)`,
+          );
+          return;
+        }
+        steps.push({ at: formatInstant(cur.at), step, to: [...rung.to], label: rung.label });
+        cur = plus(cur.at, cur.date, rung.duration);
+      }
+    }
+  });
+  return steps;
+}

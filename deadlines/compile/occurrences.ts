@@ -1,0 +1,275 @@
+/**
+ * WHERE A DEADLINE IS COMPUTED. A deadline's schedule (a date, a lunar date, a date relative to
+ * the Spring Festival or the period; weekly, half-monthly, every n working days; within starting:
+ * … until:) becomes its occurrences: each due instant in the campaign zone, moved off a
+ * non-working day when the plan says so, with the instant it opens and its ladder of reminders
+ * and escalation steps (ladder.ts).
+ *
+ * Every problem that makes a deadline impossible (a date outside the period, a lunar date that
+ * does not fall in it, a schedule with no occurrence) is an error pinned to the schedule; what is
+ * merely left out (an occurrence moved out of the period, a reminder before the period) is a
+ * warning.
+ */
+import { DateTime } from 'luxon';
+import {
+  addCalendarDays,
+  formatLunarDate,
+  isoWeekday,
+  lunarDatesInRange,
+  lunarToSolar,
+  parseLunarText,
+  solarToLunar,
+  toDayNumber,
+} from '../calendar';
+import type { PathSegment } from '../parse';
+import { type DeadlineInput, type NonWorkingDayRule, parseWeekday, SCHEDULE_KINDS, type ScheduleInput, type ScheduleKind } from '../schema';
+import type { CompiledOccurrence, DeadlineKind } from '../timeline';
+import { resolveDateOrRelative, resolveRelative } from './anchors';
+import { type Campaign, dayLabel, formatInstant, localInstant } from './campaign';
+import { escalationSteps, type Ladder, reminderSteps, warnDroppedReminders } from './ladder';
+import { listSome, type Report } from './report';
+
+export const MAX_OCCURRENCES = 400;
+
+/** A scheduled local date and time, before the non-working-day rule and the period are applied. */
+export interface ScheduledDate {
+  date: string;
+  time: string;
+}
+
+/** The local dates and times a one-off or recurring schedule names; undefined with an error reported. */
+export function scheduledDates(
+  campaign: Campaign,
+  report: Report,
+  d: DeadlineInput,
+  base: PathSegment[],
+  kind: DeadlineKind,
+  kindKey: ScheduleKind,
+): ScheduledDate[] | undefined {
+  return kind === 'one-off' ? oneOff(campaign, report, d, base, kindKey) : recurring(campaign, report, d, base, kindKey);
+}
+
+function oneOff(campaign: Campaign, report: Report, d: DeadlineInput, base: PathSegment[], kind: ScheduleKind): ScheduledDate[] | undefined {
+  const s = d.schedule;
+  const sp = [...base, 'schedule'];
+  const time = s.time ?? campaign.endOfWorkday;
+  if (kind === 'date' && s.date) return [{ date: s.date, time }];
+  if (kind === 'relative_to' && s.relative_to) {
+    const date = resolveRelative(campaign, report, { relative_to: s.relative_to, days: s.days, working_days: s.working_days }, [...sp, 'relative_to']);
+    return date ? [{ date, time }] : undefined;
+  }
+  if (kind === 'lunar' && s.lunar !== undefined) {
+    const date = lunarDate(campaign, report, d, s.lunar, [...sp, 'lunar']);
+    return date ? [{ date, time }] : undefined;
+  }
+  return undefined;
+}
+
+/** The one day in the period that has the lunar month/day the schedule writes. */
+function lunarDate(campaign: Campaign, report: Report, d: DeadlineInput, lunar: NonNullable<ScheduleInput['lunar']>, lp: PathSegment[]): string | undefined {
+  const md = typeof lunar === 'string' ? parseLunarText(lunar) : { month: lunar.month, day: lunar.day, leap: lunar.leap ?? false };
+  if (!md) return undefined; // reported by the schema
+  const written = typeof lunar === 'string' ? lunar : formatLunarDate(md);
+  let dates: string[];
+  try {
+    dates = lunarDatesInRange(md.month, md.day, md.leap, campaign.periodStartDate, campaign.periodEndDate);
+  } catch (e) {
+    report.error(lp, `deadline '${d.id}': the lunar date ${written} cannot be looked up for this period: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (dates.length === 1) return dates[0];
+  if (dates.length > 1) {
+    report.error(lp, `deadline '${d.id}': the lunar date ${written} falls ${dates.length} times in the period (${dates.join(', ')}); use date: to say which one`);
+    return undefined;
+  }
+  // Why not: does it exist in the lunar years around the period, and where does it fall?
+  const lunarYears = [solarToLunar(campaign.periodStartDate).year, solarToLunar(campaign.periodEndDate).year];
+  const years = new Set(lunarYears.filter((y) => y >= 1901 && y <= 2098));
+  const reasons: string[] = [];
+  const nearby: string[] = [];
+  for (const y of years) {
+    try {
+      if (md.day === 'last') {
+        const found = lunarDatesInRange(md.month, 'last', md.leap, addCalendarDays(`${y}-01-01`, -60), `${y + 1}-03-31`);
+        if (found.length === 0) throw new RangeError(`lunar year ${y} has no ${formatLunarDate(md)}`);
+        nearby.push(...found);
+      } else nearby.push(lunarToSolar({ year: y, month: md.month, day: md.day, leap: md.leap }));
+    } catch (e) {
+      reasons.push((e as Error).message);
+    }
+  }
+  if (nearby.length === 0) {
+    report.error(lp, `deadline '${d.id}': the lunar date ${written} does not exist around this campaign: ${reasons.join('; ')}`);
+  } else {
+    report.error(
+      lp,
+      `deadline '${d.id}': the lunar date ${written} is not within the period ${campaign.periodStartDate} to ${campaign.periodEndDate} (it falls on ${[...new Set(nearby)].sort().join(' / ')}); check the date or the period`,
+    );
+  }
+  return undefined;
+}
+
+function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: PathSegment[], kind: ScheduleKind): ScheduledDate[] | undefined {
+  const s = d.schedule;
+  const sp = [...base, 'schedule'];
+  const time = s.time ?? campaign.endOfWorkday;
+  const from = s.starting !== undefined ? resolveDateOrRelative(campaign, report, s.starting, [...sp, 'starting']) : campaign.periodStartDate;
+  const to = s.until !== undefined ? resolveDateOrRelative(campaign, report, s.until, [...sp, 'until']) : campaign.periodEndDate;
+  if (from === undefined || to === undefined) return undefined;
+  if (toDayNumber(from) > toDayNumber(to)) {
+    report.error([...sp, s.until !== undefined ? 'until' : 'starting'], `deadline '${d.id}': the schedule starts on ${from} but ends on ${to}, before it starts`);
+    return undefined;
+  }
+  const a = Math.max(toDayNumber(from), toDayNumber(campaign.periodStartDate));
+  const b = Math.min(toDayNumber(to), toDayNumber(campaign.periodEndDate));
+  const dates: string[] = [];
+  const fromDay = (n: number) => addCalendarDays('1970-01-01', n);
+  if (kind === 'weekly' && s.weekly) {
+    const wd = parseWeekday(s.weekly);
+    for (let n = a; n <= b; n++) if (isoWeekday(fromDay(n)) === wd) dates.push(fromDay(n));
+  } else if (kind === 'half_monthly') {
+    for (let n = a; n <= b; n++) {
+      const date = fromDay(n);
+      const day = Number(date.slice(8, 10));
+      const last = DateTime.fromISO(date).daysInMonth;
+      if (day === 15 || day === last) dates.push(date);
+    }
+  } else if (kind === 'every_working_days' && s.every_working_days) {
+    let cur = from;
+    for (let guard = 0; guard <= MAX_OCCURRENCES + 1; guard++) {
+      cur = campaign.cal.addWorkingDays(cur, s.every_working_days);
+      const n = toDayNumber(cur);
+      if (n > b) break;
+      if (n >= a) dates.push(cur);
+    }
+  }
+  const what = describeRecurrence(s);
+  if (dates.length === 0) {
+    report.error(
+      sp,
+      `deadline '${d.id}': ${what} has no occurrence between ${fromDay(a) <= fromDay(b) ? `${fromDay(a)} and ${fromDay(b)}` : `${from} and ${to} within the period`}; check starting/until and the period`,
+      'key',
+    );
+    return undefined;
+  }
+  if (dates.length > MAX_OCCURRENCES) {
+    report.error(sp, `deadline '${d.id}': ${what} gives ${dates.length} occurrences; a deadline may have at most ${MAX_OCCURRENCES}`, 'key');
+    return undefined;
+  }
+  return dates.map((date) => ({ date, time }));
+}
+
+function describeRecurrence(s: ScheduleInput): string {
+  if (s.weekly) return `weekly on ${s.weekly}`;
+  if (s.half_monthly) return 'half_monthly (15th and last day of each month)';
+  if (s.every_working_days) return `every ${s.every_working_days} working days`;
+  return 'the schedule';
+}
+
+/**
+ * The occurrences of a one-off or recurring deadline: each scheduled date's due instant (moved by
+ * the non-working-day rule, checked against the period, one per day), in time order, each with
+ * the instant it opens and its reminders and escalation steps.
+ */
+export function buildOccurrences(
+  campaign: Campaign,
+  report: Report,
+  d: DeadlineInput,
+  base: PathSegment[],
+  kind: DeadlineKind,
+  raw: ScheduledDate[],
+  rule: NonWorkingDayRule,
+  ladder: Ladder,
+): CompiledOccurrence[] {
+  const { periodStart, periodEnd } = campaign;
+  const sp = [...base, 'schedule'];
+  const schedulePath = kind === 'one-off' ? [...sp, SCHEDULE_KINDS.find((k) => d.schedule[k] !== undefined) ?? 'date'] : sp;
+  const ruleWhere = d.on_non_working_day ? `deadline '${d.id}' on_non_working_day` : 'defaults.on_non_working_day';
+
+  interface Due {
+    date: string;
+    due: DateTime;
+    moved?: { from: string; rule: 'previous_working_day' | 'next_working_day' };
+    nonWorkingDay?: boolean;
+  }
+  const dues: Due[] = [];
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const r of raw) {
+    const original = localInstant(campaign, r.date, r.time);
+    if (kind === 'one-off' && (original < periodStart || original > periodEnd)) {
+      const side = original < periodStart ? `before the period starts (${campaign.periodStartDate})` : `after the period ends (${campaign.periodEndDate})`;
+      report.error(schedulePath, `deadline '${d.id}' is due on ${r.date} ${r.time}, ${side}; correct the date or widen campaign.period`);
+      continue;
+    }
+    let date = r.date;
+    let moved: Due['moved'];
+    let nonWorkingDay: boolean | undefined;
+    if (!campaign.cal.isWorkingDay(r.date)) {
+      if (rule === 'keep') {
+        nonWorkingDay = true;
+        kept.push(`${r.date} (${dayLabel(campaign, r.date)})`);
+      } else {
+        date = rule === 'previous_working_day' ? campaign.cal.previousWorkingDay(r.date) : campaign.cal.nextWorkingDay(r.date);
+        moved = { from: formatInstant(original), rule };
+      }
+    }
+    const due = localInstant(campaign, date, r.time);
+    if (due < periodStart || due > periodEnd) {
+      const side = due < periodStart ? 'before the period starts' : 'after the period ends';
+      if (kind === 'one-off') {
+        report.error(
+          schedulePath,
+          `deadline '${d.id}' is due on ${r.date} (${dayLabel(campaign, r.date)}), a non-working day; ${rule} moves it to ${date}, ${side} — use another on_non_working_day rule or widen campaign.period`,
+        );
+      } else dropped.push(`${r.date} → ${date}`);
+      continue;
+    }
+    if (dues.some((x) => x.date === date)) {
+      dropped.push(`${r.date} → ${date} (already due that day)`);
+      continue;
+    }
+    dues.push({ date, due, ...(moved ? { moved } : {}), ...(nonWorkingDay ? { nonWorkingDay } : {}) });
+  }
+  if (kept.length > 0) {
+    const fix = 'set on_non_working_day: previous_working_day or next_working_day to move it';
+    report.warn(
+      schedulePath,
+      kind === 'one-off'
+        ? `deadline '${d.id}' is due on ${kept[0]}, a non-working day; it is kept there (${fix})`
+        : `deadline '${d.id}': ${kept.length} of ${raw.length} occurrences fall on non-working days and are kept there: ${listSome(kept)} (${fix.replace(' it', ' them')})`,
+      'key',
+    );
+  }
+  if (dropped.length > 0) {
+    report.warn(
+      schedulePath,
+      `deadline '${d.id}': ${dropped.length} occurrence${dropped.length === 1 ? '' : 's'} left out after ${ruleWhere} (${rule}) moved ${dropped.length === 1 ? 'it' : 'them'} out of the period or onto another occurrence: ${listSome(dropped)}`,
+      'key',
+    );
+  }
+  dues.sort((x, y) => x.due.toMillis() - y.due.toMillis());
+
+  const occurrences: CompiledOccurrence[] = [];
+  const droppedReminders = new Map<string, string[]>();
+  const droppedRungs = new Set<string>();
+  dues.forEach((x, k) => {
+    const opens = k === 0 ? periodStart : dues[k - 1].due;
+    const limit = k + 1 < dues.length ? dues[k + 1].due : periodEnd;
+    const occ = { deadline: d.id, kind, due: x.due, dueDate: x.date, opens, limit };
+    const reminders = reminderSteps(campaign, report, ladder, occ, droppedReminders);
+    const escalations = escalationSteps(campaign, report, ladder, occ, droppedRungs);
+    occurrences.push({
+      key: `${d.id}@${x.date}`,
+      due: formatInstant(x.due),
+      opens: formatInstant(opens),
+      ...(x.moved ? { moved: x.moved } : {}),
+      ...(x.nonWorkingDay ? { nonWorkingDay: true } : {}),
+      reminders,
+      escalations,
+    });
+  });
+  warnDroppedReminders(report, d.id, ladder, droppedReminders, schedulePath);
+  for (const msg of droppedRungs) report.warn(schedulePath, msg, 'key');
+  return occurrences;
+}

@@ -1,0 +1,126 @@
+/**
+ * Ids that refer to each other across the plan's sections: duplicate ids of departments, forms,
+ * columns and deadlines, and references (from:, groups:, submit.form) to departments, groups and
+ * forms that do not exist.
+ *
+ * Works on the raw YAML data rather than the validated plan and ignores whatever is malformed
+ * (the schema reports that), so these mistakes are reported together with structural ones.
+ * Compilation itself (index.ts) then skips unknown references silently.
+ */
+import { closest, type Diagnostic } from '../diagnostics';
+import type { PathSegment } from '../parse';
+import { type CompileContext, Report } from './report';
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Duplicate ids and references to departments, groups and forms that do not exist. */
+export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[] {
+  const report = new Report(ctx);
+  if (!isObj(raw)) return report.errors;
+
+  const firstSeen = (items: unknown[], idOf: (x: unknown) => string | undefined, basePath: PathSegment[], what: string) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const id = idOf(item);
+      if (id === undefined) return;
+      const prev = seen.get(id);
+      if (prev !== undefined) {
+        const first = report.at([...basePath, prev, 'id']);
+        report.error([...basePath, i, 'id'], `duplicate ${what} id '${id}': it is already used at line ${first.line}; give each ${what} its own id`);
+      } else seen.set(id, i);
+    });
+    return seen;
+  };
+
+  const departments = arr(raw.departments);
+  const deptIds = firstSeen(departments, (d) => (isObj(d) ? str(d.id) : undefined), ['departments'], 'department');
+  const groups = isObj(raw.groups) ? raw.groups : undefined;
+  const groupIds = new Set(groups ? Object.keys(groups) : []);
+  for (const g of groupIds) {
+    if (deptIds.has(g)) {
+      report.error(['groups', g], `group '${g}' has the same id as a department; from: could not tell them apart — rename the group (e.g. '${g}-all')`, 'key');
+    }
+  }
+  const members = new Map<string, number>();
+  departments.forEach((d, i) => {
+    if (!isObj(d)) return;
+    arr(d.groups).forEach((g, j) => {
+      const gid = str(g);
+      if (gid === undefined) return;
+      if (!groupIds.has(gid)) {
+        const near = closest(gid, groupIds);
+        report.error(
+          ['departments', i, 'groups', j],
+          groupIds.size === 0
+            ? `unknown group '${gid}': the plan has no groups: section — add groups: { ${gid}: { name: … } }`
+            : `unknown group '${gid}'${near ? ` — did you mean '${near}'?` : ''} (groups are defined under groups:${near ? '' : `; known: ${[...groupIds].join(', ')}`})`,
+        );
+      } else members.set(gid, (members.get(gid) ?? 0) + 1);
+    });
+  });
+
+  const forms = arr(raw.forms);
+  const formIds = firstSeen(forms, (f) => (isObj(f) ? str(f.id) : undefined), ['forms'], 'form');
+  forms.forEach((f, i) => {
+    if (!isObj(f)) return;
+    const seen = new Map<string, PathSegment[]>();
+    const walk = (cols: unknown, path: PathSegment[]) => {
+      arr(cols).forEach((c, j) => {
+        if (!isObj(c)) return;
+        const id = str(c.id);
+        if (id !== undefined) {
+          const prev = seen.get(id);
+          if (prev) {
+            const first = report.at([...prev, 'id']);
+            report.error(
+              [...path, j, 'id'],
+              `duplicate column id '${id}' in form '${str(f.id) ?? `#${i + 1}`}': it is already used at line ${first.line}; give each column (and sub-column) its own id`,
+            );
+          } else seen.set(id, [...path, j]);
+        }
+        walk(c.of_which, [...path, j, 'of_which']);
+      });
+    };
+    walk(f.columns, ['forms', i, 'columns']);
+  });
+
+  const deadlines = arr(raw.deadlines);
+  firstSeen(deadlines, (d) => (isObj(d) ? str(d.id) : undefined), ['deadlines'], 'deadline');
+  const referable = [...deptIds.keys(), ...groupIds];
+  deadlines.forEach((d, i) => {
+    if (!isObj(d)) return;
+    arr(d.from).forEach((ref, j) => {
+      const id = str(ref);
+      if (id === undefined) return;
+      if (groupIds.has(id)) {
+        if (!members.has(id)) {
+          report.error(['deadlines', i, 'from', j], `group '${id}' has no departments: add '${id}' to the groups: list of each department that belongs to it`);
+        }
+        return;
+      }
+      if (deptIds.has(id)) return;
+      const near = closest(id, referable);
+      report.error(
+        ['deadlines', i, 'from', j],
+        `unknown department or group '${id}'${near ? ` — did you mean '${near}'?` : ''} (from: takes ids from departments: and groups:)`,
+      );
+    });
+    const submit = d.submit;
+    if (isObj(submit)) {
+      const form = str(submit.form);
+      if (form !== undefined && !formIds.has(form)) {
+        const near = closest(form, formIds.keys());
+        report.error(
+          ['deadlines', i, 'submit', 'form'],
+          formIds.size === 0
+            ? `unknown form '${form}': the plan has no forms: section — define the statistics table under forms:`
+            : `unknown form '${form}'${near ? ` — did you mean '${near}'?` : ''} (forms are defined under forms:)`,
+        );
+      }
+    }
+  });
+  return report.errors;
+}
