@@ -1,0 +1,63 @@
+/**
+ * The end of a demo: copies the final summary (XLSX, JSON, CSV) beside the demo's log as
+ * <campaign>-summary.*, prints the engine's totals, the messages the inbox received and where
+ * everything is, then stops — or, with --keep (the default on a terminal), keeps serving the inbox,
+ * portal and Web UI until Ctrl-C.
+ */
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { anyTimeDeadlines } from '../../deadlines/timeline';
+import { stores } from '../../store/stores';
+import type { CampaignResult } from '../../workflows/campaign.messages';
+import { wallDuration } from './display';
+import type { EventBoard } from './events';
+import { rel } from './options';
+import type { DemoRun } from './play';
+import { say, session, shutdown } from './session';
+
+/** `board` is absent when the campaign had finished before this demo started (nothing was played). */
+export async function finish(run: DemoRun, result: CampaignResult, board: EventBoard | undefined): Promise<void> {
+  const { stack, plan, runStartMs, urlLines, opts, workflowId } = run;
+  session.resumeHint = undefined;
+  const env = stack.appEnv!;
+  const { blobs } = stores(env);
+  const id = plan.campaign.id;
+  const demoDir = path.join(opts.dataDir, 'demo');
+  const copy = (ref: string | undefined, ext: string): { file: string; blob: string } | undefined => {
+    if (!ref) return undefined;
+    const blob = blobs.pathOf(ref);
+    const file = path.join(demoDir, `${id}-summary.${ext}`);
+    copyFileSync(blob, file);
+    return { file, blob };
+  };
+  const xlsx = copy(result.summary.xlsx, 'xlsx');
+  const json = copy(result.summary.json, 'json');
+  copy(result.summary.csv, 'csv');
+
+  // "Any time" channels (随时报送) are not obligations: the engine leaves them out of the totals.
+  let openReports = 0;
+  try {
+    const status = await stack.campaigns!.status(workflowId);
+    const anyTime = anyTimeDeadlines(plan);
+    openReports = status.obligations.filter((o) => o.inPlan && anyTime.has(o.deadline) && o.versions.length > 0).length;
+  } catch {
+    /* the breakdown is a nicety */
+  }
+  const t = result.totals;
+  say();
+  say(`Campaign ${id} completed${board ? ` — ${wallDuration(Date.now() - runStartMs)} after it started` : ''}.`);
+  say(`  obligations  ${t.obligations}: ${t.onTime} on time, ${t.late} late, ${t.excused} excused, ${t.missing} missing${openReports ? `; and ${openReports} “any time” report${openReports === 1 ? '' : 's'} (not counted as obligations)` : ''}`);
+  if (board) say(`  messages     ${board.messageTotal} in the demo inbox: ${board.countsText(', ')}`);
+  if (xlsx) say(`  summary XLSX ${rel(xlsx.file)}   (blob store: ${rel(xlsx.blob)})`);
+  if (json) say(`  summary JSON ${rel(json.file)}`);
+  say(`  also: the coordinator's email with the XLSX attached in the demo inbox; every table at ${stack.urls.portal}/c/${encodeURIComponent(id)}`);
+  say();
+  for (const l of urlLines) say(l);
+  say();
+  session.finished = true;
+  if (opts.exitAtEnd) {
+    await shutdown(0);
+  } else {
+    say('Everything keeps running so you can look around (inbox, portal, Web UI). Ctrl-C stops it.');
+  }
+}
