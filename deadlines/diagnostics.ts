@@ -20,6 +20,9 @@ export interface Position {
   col: number;
 }
 
+/** Line 1, column 1: where a problem with the file as a whole is reported. */
+export const FILE_START: Position = { line: 1, col: 1 };
+
 /** A diagnostic at a position of the plan file. */
 export function diagnosticAt(file: string, pos: Position, message: string, severity: Severity = 'error'): Diagnostic {
   return { file, line: pos.line, col: pos.col, severity, message };

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { checkReferences, compilePlan } from './compile';
-import { dedupeDiagnostics, type Diagnostic, sortDiagnostics } from './diagnostics';
+import { dedupeDiagnostics, type Diagnostic, diagnosticAt, FILE_START, sortDiagnostics } from './diagnostics';
 import { checkPlanText, checkStructure, decodePlanBytes, MAX_PLAN_BYTES, parseYaml, TOO_DEEP } from './parse';
 import type { CompiledPlan } from './timeline';
 
@@ -14,7 +14,7 @@ export type LoadResult =
   | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
 
 function fail(file: string, message: string, warnings: Diagnostic[] = []): LoadResult {
-  return { ok: false, errors: [{ file, line: 1, col: 1, severity: 'error', message }], warnings };
+  return { ok: false, errors: [diagnosticAt(file, FILE_START, message)], warnings };
 }
 
 /** More problems than this are summed up in one last diagnostic (a real plan never gets near it). */
