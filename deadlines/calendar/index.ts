@@ -1,6 +1,7 @@
 /**
- * The calendar module: statutory holidays and working days (working-days.ts) and the Chinese
- * lunar calendar (lunar.ts). Pure and deterministic; safe to import from Temporal workflow code.
+ * The calendar module: statutory holidays and working days (working-days.ts), the Chinese
+ * lunar calendar (lunar.ts, and lunar-text.ts for its wording in notices), both on Gregorian day
+ * numbers (day-numbers.ts). Pure and deterministic; safe to import from Temporal workflow code.
  */
 export {
   createWorkCalendar,
@@ -14,7 +15,6 @@ export {
   springFestival,
   solarToLunar,
   lunarToSolar,
-  parseLunarText,
   lunarDatesInRange,
   leapMonthOf,
   lunarMonthDays,
@@ -22,13 +22,9 @@ export {
   lunarMonthName,
   lunarDayName,
   formatLunarDate,
-  isIsoDate,
-  isoWeekday,
-  addCalendarDays,
-  toDayNumber,
-  fromDayNumber,
   LUNAR_YEARS,
   LUNAR_SOLAR_RANGE,
   type LunarDate,
-  type LunarMonthDay,
 } from './lunar';
+export { parseLunarText, type LunarMonthDay } from './lunar-text';
+export { isIsoDate, isoWeekday, addCalendarDays, toDayNumber, fromDayNumber } from './day-numbers';

@@ -2,8 +2,9 @@
  * The Chinese lunisolar calendar (农历) for lunar years 1901–2099.
  *
  * Pure and deterministic: no Date, no time zone, no I/O. Every date is a local calendar date
- * 'yyyy-MM-dd' and all arithmetic is done on integer day numbers (days since 1970-01-01 in the
- * proleptic Gregorian calendar), so the results do not depend on the process's TZ.
+ * 'yyyy-MM-dd' and all arithmetic is done on integer day numbers (day-numbers.ts), so the results
+ * do not depend on the process's TZ. The month-length table itself is some twenty lines; the rest
+ * is conversion, names and search. Reading a lunar date as a notice writes it is lunar-text.ts.
  *
  * Lunar year numbering: the lunar year N is the one whose 正月初一 (Spring Festival) falls in the
  * Gregorian year N. So 腊月十五 of lunar year 2023 is 2024-01-25.
@@ -15,6 +16,7 @@
  * below). The table is therefore embedded here, corrected, and verified month by month against
  * an independent astronomical computation (lunar-javascript) in test/unit/lunar-1901-2099.test.ts.
  */
+import { fromDayNumber, toDayNumber } from './day-numbers';
 
 /** Lunar years this module supports (and that the test suite verifies). */
 export const LUNAR_YEARS = { first: 1901, last: 2099 } as const;
@@ -29,82 +31,6 @@ export interface LunarDate {
   month: number;
   day: number;
   leap: boolean;
-}
-
-/** A lunar month/day without a year, as written in a notice: '腊月十五', '二月底'. */
-export interface LunarMonthDay {
-  month: number;
-  /** 1–30, or 'last' for the last day of the month (…月底 / …月末 / 除夕), whether it is the 29th or the 30th. */
-  day: number | 'last';
-  leap: boolean;
-}
-
-/* ------------------------------------------------------------------------------------------------
- * Gregorian day numbers (shared with working-days.ts)
- * ---------------------------------------------------------------------------------------------- */
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(z: number): [number, number, number] {
-  const zz = z + 719468;
-  const era = Math.floor(zz / 146097);
-  const doe = zz - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d];
-}
-
-function daysInGregorianMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-/** True for a well-formed, existing 'yyyy-MM-dd' date. */
-export function isIsoDate(date: unknown): date is string {
-  if (typeof date !== 'string') return false;
-  const m = ISO_DATE.exec(date);
-  if (!m) return false;
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInGregorianMonth(Number(m[1]), month);
-}
-
-/** Day number (days since 1970-01-01) of a 'yyyy-MM-dd' date; throws RangeError on a malformed or non-existent date. */
-export function toDayNumber(date: string): number {
-  if (!isIsoDate(date)) {
-    throw new RangeError(`invalid date ${JSON.stringify(date)}: expected an existing date written yyyy-MM-dd`);
-  }
-  return daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
-}
-
-/** The 'yyyy-MM-dd' date of a day number. */
-export function fromDayNumber(dayNumber: number): string {
-  const [y, m, d] = civilFromDays(dayNumber);
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-/** ISO weekday of a 'yyyy-MM-dd' date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  // 1970-01-01 was a Thursday (4).
-  return ((((toDayNumber(date) + 3) % 7) + 7) % 7) + 1;
-}
-
-/** The date n calendar days after (n < 0: before) date. */
-export function addCalendarDays(date: string, n: number): string {
-  return fromDayNumber(toDayNumber(date) + n);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -159,7 +85,7 @@ const LUNAR_INFO: readonly number[] = [
 ];
 
 const TABLE_FIRST_YEAR = 1900;
-const TABLE_BASE_DAY = daysFromCivil(1900, 1, 31); // lunar 1900 正月初一
+const TABLE_BASE_DAY = toDayNumber('1900-01-31'); // lunar 1900 正月初一
 
 interface LunarMonthSpan {
   month: number;
@@ -345,83 +271,6 @@ export function lunarToSolar(d: LunarDate): string {
     );
   }
   return fromDayNumber(span.start + day - 1);
-}
-
-/* ------------------------------------------------------------------------------------------------
- * Parsing notice wording
- * ---------------------------------------------------------------------------------------------- */
-
-const NUMERAL: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** Parses a Chinese numeral 1–30 as used in lunar dates ('三', '十一', '二十', '廿三', '卅', '三十'), or ASCII digits when allowed. */
-function parseNumber(text: string, digits: boolean): number | undefined {
-  if (/^\d{1,2}$/.test(text)) return digits ? Number(text) : undefined;
-  if (text === '十') return 10;
-  if (text === '卅') return 30;
-  let m: RegExpExecArray | null;
-  if ((m = /^([一二三四五六七八九])$/.exec(text))) return NUMERAL[m[1]];
-  if ((m = /^十([一二三四五六七八九])$/.exec(text))) return 10 + NUMERAL[m[1]];
-  if ((m = /^([二三])十$/.exec(text))) return NUMERAL[m[1]] * 10;
-  if ((m = /^(?:二十|廿)([一二三四五六七八九])$/.exec(text))) return 20 + NUMERAL[m[1]];
-  return undefined;
-}
-
-function parseMonth(text: string, digits: boolean): number | undefined {
-  switch (text) {
-    case '正':
-    case '元':
-      return 1;
-    case '冬':
-      return 11;
-    case '腊':
-    case '臘':
-      return 12;
-  }
-  const n = parseNumber(text, digits);
-  return n !== undefined && n >= 1 && n <= 12 ? n : undefined;
-}
-
-function parseDay(text: string, digits: boolean): number | 'last' | undefined {
-  if (text === '底' || text === '末') return 'last';
-  if (text.startsWith('初')) {
-    const n = parseNumber(text.slice(1), false);
-    return n !== undefined && n >= 1 && n <= 10 ? n : undefined;
-  }
-  if (/^\d{1,2}$/.test(text)) {
-    const n = parseNumber(text, digits);
-    return n !== undefined && n >= 1 && n <= 30 ? n : undefined;
-  }
-  // 十一…十九, 二十, 廿一…廿九, 三十 / 卅; a bare 一…十 is not a day (those are written 初一…初十).
-  const n = parseNumber(text, false);
-  return n !== undefined && n >= 11 && n <= 30 ? n : undefined;
-}
-
-/**
- * Parses a lunar month/day as written in a notice. Accepts an optional '农历'/'阴历' prefix, an
- * optional '闰' (leap month), the month as 正/元/一…十二/冬/腊 followed by '月', then the day as
- * 初一…初十, 十一…十九, 二十, 廿一…廿九, 三十 (卅), with an optional trailing '日'/'号'. '底' or '末'
- * after the month ('二月底', '腊月末') means the month's last day and gives `day: 'last'`
- * (the 29th or the 30th, whichever that month has); '除夕' is 腊月's last day
- * (`{ month: 12, day: 'last', leap: false }`). ASCII digits ('农历12月15日') are accepted only after
- * an explicit 农历/阴历 prefix, because '2月15日' on its own reads as a Gregorian date.
- *
- * Examples: '腊月十五' → {12, 15}; '农历腊月十五'; '正月初一' → {1, 1}; '二月底' → {2, 'last'};
- * '闰二月初三' → {2, 3, leap}; '十一月廿三' = '冬月廿三' → {11, 23}; '十二月十五' → {12, 15};
- * '一月初一' → {1, 1}. Returns undefined when the text is not a lunar date (it does not check
- * that the day exists in any particular year: '腊月三十' parses, and lunarToSolar decides).
- */
-export function parseLunarText(text: string): LunarMonthDay | undefined {
-  if (typeof text !== 'string') return undefined;
-  const compact = text.replace(/\s+/g, '');
-  const s = compact.replace(/^(?:农历|農曆|阴历|陰曆)/, '');
-  const digits = s !== compact;
-  if (s === '除夕') return { month: 12, day: 'last', leap: false };
-  const m = /^(闰|閏)?(.{1,2}?)月(.{1,3}?)(?:日|号)?$/.exec(s);
-  if (!m) return undefined;
-  const month = parseMonth(m[2], digits);
-  const day = parseDay(m[3], digits);
-  if (month === undefined || day === undefined) return undefined;
-  return { month, day, leap: m[1] !== undefined };
 }
 
 /* ------------------------------------------------------------------------------------------------

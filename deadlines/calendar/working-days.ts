@@ -20,7 +20,8 @@
  * holidays; Saturday and Sunday off.
  */
 import holidayData from 'chinese-days/dist/chinese-days.json';
-import { isIsoDate, isoWeekday, springFestival, toDayNumber, fromDayNumber, LUNAR_YEARS } from './lunar';
+import { fromDayNumber, isIsoDate, isoWeekday, toDayNumber } from './day-numbers';
+import { LUNAR_YEARS, springFestival } from './lunar';
 
 export interface CalendarOverrides {
   /** Extra statutory days off ('yyyy-MM-dd'), e.g. for years the tables do not cover yet. */
