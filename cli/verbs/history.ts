@@ -10,7 +10,8 @@ export function register(program: Command): void {
     .option('--json', 'print the entries as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const { withCampaigns, highlight } = await import('../context');
-      const { auditEntries, formatAudit, loadCampaignHistories } = await import('../../reports/audit-history');
+      const { auditEntries, formatAudit } = await import('../../reports/audit-history');
+      const { loadCampaignHistories } = await import('../../reports/temporal-histories');
       await withCampaigns(opts, async (ctx) => {
         const workflowId = ctx.campaigns.workflowIdOf(id);
         const { facts, runs, workflows } = await loadCampaignHistories(ctx.temporal, workflowId);
