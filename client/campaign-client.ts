@@ -11,17 +11,23 @@ import { campaignNowMs, type ClockRequest } from '../obligations/clock';
 import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
 import { campaignWorkflowId } from '../obligations/shards';
 import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../obligations/obligations';
+import type { SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
 import type { PlanStore } from '../store/plan-store';
 import { amendUpdate, campaignInfoQuery, CAMPAIGN_WORKFLOW_TYPE, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo, type CampaignWorkflow } from '../workflows/campaign.messages';
 import { excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard.messages';
 
-/** A request the workflow refused, with its reason in the user's terms (and field problems for forms). */
+/**
+ * A request the workflow refused, with its reason in the user's terms (and field problems for
+ * forms). A refused submission also carries its refusal (code and parameters): the portal and the
+ * CLI word it in the plan's language (obligations/submission-rules.ts describeRefusal).
+ */
 export class RequestRejectedError extends Error {
   constructor(
     message: string,
     readonly fieldErrors: Array<{ field: string; message: string }> = [],
     readonly fieldWarnings: Array<{ field: string; message: string }> = [],
+    readonly refusal?: SubmissionRefusal,
   ) {
     super(message);
     this.name = 'RequestRejectedError';
@@ -53,8 +59,8 @@ async function rethrowRejection<T>(p: Promise<T>): Promise<T> {
     return await p;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const details = (err.cause.details?.[0] ?? {}) as { fieldErrors?: RequestRejectedError['fieldErrors']; fieldWarnings?: RequestRejectedError['fieldWarnings'] };
-      throw new RequestRejectedError(err.cause.message, details.fieldErrors ?? [], details.fieldWarnings ?? []);
+      const details = (err.cause.details?.[0] ?? {}) as { fieldErrors?: RequestRejectedError['fieldErrors']; fieldWarnings?: RequestRejectedError['fieldWarnings']; refusal?: SubmissionRefusal };
+      throw new RequestRejectedError(err.cause.message, details.fieldErrors ?? [], details.fieldWarnings ?? [], details.refusal);
     }
     if ((err as Error)?.name === 'WorkflowNotFoundError') throw new CampaignNotFoundError(String((err as { workflowId?: string }).workflowId ?? ''));
     throw err;

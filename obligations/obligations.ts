@@ -2,12 +2,14 @@
  * The obligations of one shard of departments and what happens to them: which reminders and
  * escalations are due when, and how submissions, excuses and extensions change that.
  *
+ * Whether a submission is accepted is decided in submission-rules.ts; here it is recorded.
+ *
  * Pure and deterministic: the department-shard workflow holds a ShardState and calls these
  * functions; they never read the clock (the caller passes campaign time) and never do I/O.
  */
 import type { ComposeRequest } from './message-requests';
 import type { CompiledDeadline, CompiledOccurrence, CompiledPlan } from '../deadlines/timeline';
-import { checkFormValues, type FieldProblem, type FormValues } from './form-data';
+import type { FormValues } from './form-data';
 
 export type ObligationStatus = 'pending' | 'submitted' | 'late' | 'excused';
 
@@ -203,9 +205,13 @@ export interface SubmissionReceipt {
   duplicate: boolean;
 }
 
-export type SubmissionCheck =
-  | { ok: true; key: string; values?: FormValues; duplicateOf?: string }
-  | { ok: false; reason: string; fieldErrors?: FieldProblem[]; fieldWarnings?: FieldProblem[] };
+/** An accepted submission, as obligations/submission-rules.ts judged it: its obligation and normalised figures. */
+export interface AcceptedSubmission {
+  key: string;
+  values?: FormValues;
+  /** Set when this submission id had been accepted before. */
+  duplicateOf?: string;
+}
 
 /** Picks the occurrence a submission is for: the explicit one, the one open now, or the latest one due. */
 export function resolveOccurrence(plan: CompiledPlan, state: ShardState, deadline: CompiledDeadline, department: string, nowMs: number): CompiledOccurrence | undefined {
@@ -219,71 +225,8 @@ export function resolveOccurrence(plan: CompiledPlan, state: ShardState, deadlin
   return latestDue;
 }
 
-/** The department's latest accepted values for the same deadline before this occurrence (for cumulative checks). */
-function previousValues(plan: CompiledPlan, state: ShardState, deadline: CompiledDeadline, occ: CompiledOccurrence, department: string): FormValues | undefined {
-  const own = state.obligations[obligationKey(occ.key, department)];
-  const latestOwn = own?.versions.at(-1)?.values;
-  if (latestOwn) return latestOwn;
-  const i = deadline.occurrences.findIndex((o) => o.key === occ.key);
-  for (let j = i - 1; j >= 0; j--) {
-    const rec = state.obligations[obligationKey(deadline.occurrences[j]!.key, department)];
-    const v = rec?.versions.at(-1)?.values;
-    if (v) return v;
-  }
-  return undefined;
-}
-
-/** Validates a submission without changing anything (the update validator calls this). */
-export function checkSubmission(plan: CompiledPlan, state: ShardState, input: SubmissionInput, nowMs: number): SubmissionCheck {
-  const seen = state.submissionIds[input.submissionId];
-  if (seen) return { ok: true, key: seen, duplicateOf: seen };
-  const dept = plan.departments.find((d) => d.id === input.department);
-  if (!dept) return { ok: false, reason: `unknown department '${input.department}' in this campaign` };
-  const deadline = plan.deadlines.find((d) => d.id === input.deadline);
-  if (!deadline || !deadline.departments.includes(dept.id)) {
-    return { ok: false, reason: `department '${dept.id}' (${dept.name}) has no deadline '${input.deadline}' in this campaign` };
-  }
-  if (nowMs > Date.parse(plan.campaign.periodEnd)) return { ok: false, reason: 'the campaign period has ended; submissions are closed' };
-  let occ: CompiledOccurrence | undefined;
-  if (input.occurrence) {
-    occ = deadline.occurrences.find((o) => o.key === input.occurrence);
-    if (!occ) return { ok: false, reason: `deadline '${deadline.id}' has no occurrence '${input.occurrence}' (it has ${deadline.occurrences.map((o) => o.key).join(', ')})` };
-    if (Date.parse(occ.opens) > nowMs) return { ok: false, reason: `'${deadline.title}' (${occ.key}) is not open yet: submissions open at ${occ.opens}` };
-  } else {
-    occ = resolveOccurrence(plan, state, deadline, dept.id, nowMs);
-    if (!occ) return { ok: false, reason: `'${deadline.title}' is not open yet: submissions open at ${deadline.occurrences[0]?.opens}` };
-  }
-  const key = obligationKey(occ.key, dept.id);
-  const rec = state.obligations[key];
-  if (!rec) return { ok: false, reason: `no obligation ${occ.key} for ${dept.id}` };
-  if (rec.status === 'excused') return { ok: false, reason: `${dept.name} was excused from '${deadline.title}' (${occ.key}): ${rec.excused?.reason ?? ''}` };
-  let values: FormValues | undefined;
-  if (deadline.submit.form) {
-    const form = plan.forms.find((f) => f.id === deadline.submit.form);
-    if (form && input.values !== undefined) {
-      const check = checkFormValues(form, input.values, previousValues(plan, state, deadline, occ, dept.id), input.confirmDecreases ?? []);
-      if (check.errors.length) return { ok: false, reason: `the statistics table has ${check.errors.length} error(s): ${check.errors.map((e) => e.message).join('; ')}`, fieldErrors: check.errors };
-      if (check.warnings.length) {
-        return { ok: false, reason: `cumulative figures went down; confirm them to submit: ${check.warnings.map((e) => e.message).join('; ')}`, fieldWarnings: check.warnings };
-      }
-      values = check.values;
-    } else if (!deadline.submit.report && input.values === undefined) {
-      return { ok: false, reason: `'${deadline.title}' asks for the statistics table 《${form?.title ?? deadline.submit.form}》; no figures were given` };
-    }
-  } else if (input.values !== undefined && Object.keys(input.values).length > 0) {
-    return { ok: false, reason: `'${deadline.title}' has no statistics table; send a report instead` };
-  }
-  if (input.attachments?.length && !deadline.submit.attachments) {
-    return { ok: false, reason: `'${deadline.title}' takes no attachments (its plan says submit.attachments: false); send ${deadline.submit.form ? 'the figures' : 'the report'} without files` };
-  }
-  if (deadline.submit.report && !deadline.submit.form && !input.report?.trim() && !input.attachments?.length) {
-    return { ok: false, reason: `'${deadline.title}' asks for a report: give its text${deadline.submit.attachments ? ' or attach a file' : ''}` };
-  }
-  return { ok: true, key, values };
-}
-
-/** Records an accepted submission; returns the receipt. Call only after checkSubmission said ok. */
-export function applySubmission(plan: CompiledPlan, state: ShardState, input: SubmissionInput, check: Extract<SubmissionCheck, { ok: true }>, nowMs: number): SubmissionReceipt {
+/** Records an accepted submission; returns the receipt. Call only with what the submission rules accepted. */
+export function applySubmission(plan: CompiledPlan, state: ShardState, input: SubmissionInput, check: AcceptedSubmission, nowMs: number): SubmissionReceipt {
   const rec = state.obligations[check.key]!;
   if (check.duplicateOf) {
     const v = rec.versions.find((x) => x.submissionId === input.submissionId)!;

@@ -5,10 +5,15 @@
  * Local folder by default (CAMPAIGN_DATA_DIR/blobs); it must be a shared filesystem when workers
  * and the portal run on several machines. Writes are atomic (temporary file + rename) and a blob
  * is written before any workflow is told its reference.
+ *
+ * Uploads are streamed (stage/putStream): hashed while written to a temporary file under tmp/, and
+ * renamed into their content address only when committed — a file refused half-way is deleted and
+ * never becomes a blob, and no upload is ever held whole in memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 export class BlobNotFoundError extends Error {
   constructor(ref: string) {
@@ -18,6 +23,15 @@ export class BlobNotFoundError extends Error {
 }
 
 const REF = /^sha256:([0-9a-f]{64})$/;
+
+/** A file streamed into the store but not yet a blob: commit() makes it one, discard() deletes it. */
+export interface StagedBlob {
+  /** Its reference once committed (sha256 of every byte written). */
+  ref: string;
+  size: number;
+  commit(): Promise<string>;
+  discard(): Promise<void>;
+}
 
 export class BlobStore {
   readonly dir: string;
@@ -36,17 +50,70 @@ export class BlobStore {
     const hex = createHash('sha256').update(bytes).digest('hex');
     const ref = `sha256:${hex}`;
     const file = this.pathOf(ref);
-    try {
-      await fs.access(file);
-      return ref;
-    } catch {
-      /* not stored yet */
-    }
+    if (await exists(file)) return ref;
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, file);
     return ref;
+  }
+
+  /**
+   * Streams `source` to a temporary file, hashing as it writes (with the stream's back-pressure:
+   * at most a chunk or two in memory). Nothing is a blob until commit(); on an error the temporary
+   * file is deleted.
+   */
+  async stage(source: AsyncIterable<Uint8Array>): Promise<StagedBlob> {
+    const tmpDir = path.join(this.dir, 'tmp');
+    await fs.mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp, { flags: 'wx' }),
+      );
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    const ref = `sha256:${hash.digest('hex')}`;
+    let settled = false;
+    return {
+      ref,
+      size,
+      commit: async () => {
+        if (settled) return ref;
+        settled = true;
+        const file = this.pathOf(ref);
+        if (await exists(file)) {
+          await fs.rm(tmp, { force: true });
+          return ref;
+        }
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.rename(tmp, file);
+        return ref;
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  /** Streams `source` into the store as a blob (stage, then commit). */
+  async putStream(source: AsyncIterable<Uint8Array>): Promise<{ ref: string; size: number }> {
+    const staged = await this.stage(source);
+    return { ref: await staged.commit(), size: staged.size };
   }
 
   async get(ref: string): Promise<Buffer> {
@@ -56,5 +123,14 @@ export class BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(ref);
       throw err;
     }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -26,7 +26,6 @@ import {
   batchAfter,
   checkExcuse,
   checkExtension,
-  checkSubmission,
   dueItems,
   findObligation,
   initialShardState,
@@ -41,6 +40,7 @@ import {
   type SubmissionInput,
   type SubmissionReceipt,
 } from '../obligations/obligations';
+import { acceptSubmission, describeRefusal, fieldErrorsOf, fieldWarningsOf, judgeSubmission, type SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
 import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT } from './policies';
 import {
@@ -94,11 +94,24 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     return { ...rec, due: rec.extendedTo ?? occ?.due ?? '', inPlan: isInPlan(plan, rec, idx) };
   };
 
+  // A refused submission: the message in the engine's words (English, for operators and logs);
+  // the details carry the refusal (code and parameters) and its reason in the plan's language,
+  // which the portal and the CLI show (RequestRejectedError.refusal).
+  const refused = (r: SubmissionRefusal) =>
+    ApplicationFailure.create({
+      type: 'InvalidSubmission',
+      message: describeRefusal(r, 'en'),
+      details: [{ refusal: r, reason: describeRefusal(r, plan.campaign.language), fieldErrors: fieldErrorsOf(r), fieldWarnings: fieldWarningsOf(r) }],
+      nonRetryable: true,
+    });
+
   setHandler(
     submitUpdate,
     (sub) => {
-      const check = checkSubmission(plan, state, sub, now());
-      if (!check.ok) throw fail(check.reason);
+      // The validator has just judged this submission (obligations/submission-rules.ts); the
+      // handler takes the obligation and the figures, refusing nothing it did not refuse before.
+      const check = acceptSubmission(plan, state, sub, now());
+      if (!check.ok) throw fail(describeRefusal(check.refusal, 'en'));
       const receipt = applySubmission(plan, state, sub, check, now());
       if (!receipt.duplicate) {
         const rec = state.obligations[check.key]!;
@@ -110,10 +123,8 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     },
     {
       validator: (sub) => {
-        const check = checkSubmission(plan, state, sub, now());
-        if (!check.ok) {
-          throw ApplicationFailure.create({ type: 'InvalidSubmission', message: check.reason, details: [{ fieldErrors: check.fieldErrors ?? [], fieldWarnings: check.fieldWarnings ?? [] }], nonRetryable: true });
-        }
+        const verdict = judgeSubmission(plan, state, sub, now());
+        if (!verdict.ok) throw refused(verdict.refusal);
       },
     },
   );

@@ -1,6 +1,12 @@
+/**
+ * `campaign submit`: a department's submission from the coordinator's side. The submission rules
+ * (obligations/submission-rules.ts) judge it here before any file is stored — the same rules, limits
+ * (PORTAL_MAX_FILES, PORTAL_MAX_UPLOAD_BYTES) and reasons as the portal and the workflow, worded in
+ * the plan's language — and the workflow judges it again when it arrives.
+ */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
@@ -52,22 +58,6 @@ export function readFormFile(file: string): FormFile {
   return { values: obj };
 }
 
-const TYPES: Record<string, string> = {
-  '.pdf': 'application/pdf',
-  '.doc': 'application/msword',
-  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  '.xls': 'application/vnd.ms-excel',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.csv': 'text/csv',
-  '.txt': 'text/plain',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.zip': 'application/zip',
-  '.wps': 'application/vnd.ms-works',
-  '.ofd': 'application/ofd',
-};
-
 /** JSON with object keys sorted, so equal content hashes equally whatever the key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -110,7 +100,9 @@ export function register(program: Command): void {
       const values = form.values;
       const files = (opts.attach ?? []).map((path) => {
         try {
-          return { path, bytes: readFileSync(path) };
+          const stat = statSync(path);
+          if (stat.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+          return { path, name: basename(path), size: stat.size };
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           throw new UserError(`cannot read attachment ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'this is a directory' : (err as Error).message}`);
@@ -120,62 +112,74 @@ export function register(program: Command): void {
         throw new UserError('nothing to submit: give the figures (--file), a report (--report) and/or attachments (--attach)');
       }
 
-      const { withCampaigns, runningPlan, zoneOf, languageOf, assertRunning } = await import('../context');
+      const { withCampaigns, runningPlan, zoneOf, languageOf, assertRunning, userErrorOf } = await import('../context');
       const { campaignTime } = await import('../../reports/audit-history');
       const { obligationKey, resolveOccurrence } = await import('../../obligations/obligations');
+      const rules = await import('../../obligations/submission-rules');
+      const { RequestRejectedError } = await import('../../client/campaign-client');
       const { obligationsQuery } = await import('../../workflows/department-shard.messages');
       await withCampaigns(opts, async (ctx) => {
         const workflowId = ctx.campaigns.workflowIdOf(id);
         const info = await ctx.campaigns.info(id);
         assertRunning(info, 'submissions');
         const plan = await runningPlan(ctx, info);
-        // Attachments go to the blob store first: the workflow only ever holds their references.
-        const attachments: Array<{ ref: string; name: string; size: number; type: string }> = [];
-        for (const f of files) {
-          const ref = await ctx.blobs.put(f.bytes);
-          attachments.push({ ref, name: basename(f.path), size: f.bytes.length, type: TYPES[extname(f.path).toLowerCase()] ?? 'application/octet-stream' });
-        }
+        const language = languageOf(plan);
+        const nowMs = Date.parse(info.campaignNow);
+        const limits = { maxFiles: ctx.env.PORTAL_MAX_FILES, maxFileBytes: ctx.env.PORTAL_MAX_UPLOAD_BYTES };
+        /** A refusal as the department would read it (the rules' reason, its field problems, the hint to confirm). */
+        const refused = (r: import('../../obligations/submission-rules').SubmissionRefusal) =>
+          userErrorOf(new RequestRejectedError(rules.describeRefusal(r, language), rules.fieldErrorsOf(r), rules.fieldWarningsOf(r), r));
+        // The attachments' number, kinds and sizes, before a byte is read.
+        const fileProblem = rules.checkAttachments(files, limits);
+        if (fileProblem) throw refused(fileProblem);
+
+        const known = !!plan?.departments.some((d) => d.id === opts.department);
+        const records = known ? await ctx.temporal.workflow.getHandle(await ctx.campaigns.shardOf(id, opts.department)).query(obligationsQuery, { department: opts.department }) : [];
+        const state = rules.stateOfRecords(records);
         // Pin the occurrence now (the one the workflow would pick), so that the default
         // submission id of a re-run names the same obligation.
         let occurrence = opts.occurrence;
         const deadline = plan?.deadlines.find((d) => d.id === opts.deadline);
-        if (!occurrence && deadline && deadline.departments.includes(opts.department)) {
-          const shard = await ctx.campaigns.shardOf(id, opts.department);
-          const views = await ctx.temporal.workflow.getHandle(shard).query(obligationsQuery, { department: opts.department });
-          const state = { obligations: Object.fromEntries(views.map((v) => [obligationKey(v.occurrence, v.department), v])), processedUntilMs: 0, launched: [], paused: false, submissionIds: {} };
-          occurrence = resolveOccurrence(plan!, state, deadline, opts.department, Date.parse(info.campaignNow))?.key;
-        }
-        const confirmDecreases = opts.confirmDecrease?.length ? opts.confirmDecrease : undefined;
-        const submissionId =
-          opts.submissionId ??
-          defaultSubmissionId({
-            workflowId,
-            department: opts.department,
-            deadline: opts.deadline,
-            occurrence,
-            content: { values: values ?? null, report: report ?? null, attachments: attachments.map((a) => [a.ref, a.name]), confirmDecreases: [...(confirmDecreases ?? [])].sort() },
+        if (!occurrence && deadline && deadline.departments.includes(opts.department)) occurrence = resolveOccurrence(plan!, state, deadline, opts.department, nowMs)?.key;
+
+        // The files are staged in the store (streamed, hashed), and become blobs only once the rules accept the submission.
+        const staged = [];
+        try {
+          for (const f of files) staged.push({ file: f, blob: await ctx.blobs.stage(createReadStream(f.path)) });
+          const attachments = staged.map(({ file, blob }) => ({ ref: blob.ref, name: file.name, size: blob.size, type: rules.ATTACHMENT_TYPES[rules.extensionOf(file.name)] ?? 'application/octet-stream' }));
+          const confirmDecreases = opts.confirmDecrease?.length ? opts.confirmDecrease : undefined;
+          const submissionId =
+            opts.submissionId ??
+            defaultSubmissionId({
+              workflowId,
+              department: opts.department,
+              deadline: opts.deadline,
+              occurrence,
+              content: { values: values ?? null, report: report ?? null, attachments: attachments.map((a) => [a.ref, a.name]), confirmDecreases: [...(confirmDecreases ?? [])].sort() },
+            });
+          const input = { submissionId, department: opts.department, deadline: opts.deadline, occurrence, values, report, attachments: attachments.length ? attachments : undefined, confirmDecreases, by: ctx.by };
+          if (plan) {
+            const verdict = rules.judgeSubmission(plan, state, input, nowMs, limits);
+            if (!verdict.ok) throw refused(verdict.refusal);
+          }
+          for (const s of staged) await s.blob.commit();
+          const receipt = await ctx.campaigns.submit(id, input).catch((err: unknown) => {
+            // The workflow's refusal, worded as the rules word it for this plan.
+            throw err instanceof RequestRejectedError && err.refusal ? refused(err.refusal) : err;
           });
-        const receipt = await ctx.campaigns.submit(id, {
-          submissionId,
-          department: opts.department,
-          deadline: opts.deadline,
-          occurrence,
-          values,
-          report,
-          attachments: attachments.length ? attachments : undefined,
-          confirmDecreases,
-          by: ctx.by,
-        });
-        const zone = zoneOf(info, plan);
-        const dept = plan?.departments.find((d) => d.id === receipt.department)?.name;
-        const title = plan?.deadlines.find((d) => d.id === receipt.deadline)?.title;
-        ctx.out.result(receipt, () => [
-          `${receipt.duplicate ? 'already received' : 'received'}: ${dept ? `${dept} (${receipt.department})` : receipt.department} — ${title ? `${title} (${receipt.occurrence})` : receipt.occurrence}`,
-          `  version ${receipt.version}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, languageOf(plan))} (campaign time)`,
-          ...(attachments.length ? [`  attachments: ${attachments.map((a) => `${a.name} (${a.size} bytes)`).join(', ')}`] : []),
-          `  submission id ${receipt.submissionId}`,
-          ...(receipt.duplicate ? ['  (this submission had been received before; nothing changed)'] : []),
-        ]);
+          const zone = zoneOf(info, plan);
+          const dept = plan?.departments.find((d) => d.id === receipt.department)?.name;
+          const title = plan?.deadlines.find((d) => d.id === receipt.deadline)?.title;
+          ctx.out.result(receipt, () => [
+            `${receipt.duplicate ? 'already received' : 'received'}: ${dept ? `${dept} (${receipt.department})` : receipt.department} — ${title ? `${title} (${receipt.occurrence})` : receipt.occurrence}`,
+            `  version ${receipt.version}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, language)} (campaign time)`,
+            ...(attachments.length ? [`  attachments: ${attachments.map((a) => `${a.name} (${a.size} bytes)`).join(', ')}`] : []),
+            `  submission id ${receipt.submissionId}`,
+            ...(receipt.duplicate ? ['  (this submission had been received before; nothing changed)'] : []),
+          ]);
+        } finally {
+          for (const s of staged) await s.blob.discard();
+        }
       });
     });
 }

@@ -13,7 +13,7 @@ import { summaryXlsx } from '../../reports/xlsx';
 import type { ObligationView } from '../../workflows/department-shard.messages';
 import { allowedOrigins, redirect, send, sendPage, sendRefusal, type Ctx } from '../context';
 import { formatTime, html, lateness, shortTime, type Raw } from '../html';
-import { BodyError, field, parseBody, type ParsedBody } from '../uploads/multipart';
+import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody } from '../uploads/multipart';
 import {
   cookieHeader,
   cookies,
@@ -51,9 +51,13 @@ export async function coordinatorRoute(ctx: Ctx, req: IncomingMessage, res: Serv
   let body: ParsedBody | undefined;
   if (isPost) {
     try {
+      // Text fields only (urlencoded or multipart): no store, so no file is ever kept.
       body = await parseBody(req, { maxBodyBytes: 64 * 1024, maxFileBytes: 0, maxFiles: 0 });
     } catch (err) {
-      if (err instanceof BodyError) return sendRefusal(res, err.status, '请求未被接受', err.message);
+      if (err instanceof BodyError) {
+        if (err.unread) closeAfterAnswer(req, res);
+        return sendRefusal(res, err.status, '请求未被接受', err.message);
+      }
       throw err;
     }
   }

@@ -3,21 +3,25 @@
  * POST /d/<token>/submit (the web form, multipart), GET /d/<token>/template/<deadline>.xlsx,
  * POST /d/<token>/upload (a filled template). Everything is scoped by the verified link token:
  * the department never comes from the request, and only its own obligations are ever queried.
+ *
+ * Whether a submission is accepted is the submission rules' (obligations/submission-rules.ts):
+ * the page asks them before keeping any file, and shows their reason — or the workflow's, worded
+ * by the same function — in the plan's language.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CampaignNotFoundError, RequestRejectedError } from '../../client/campaign-client';
 import type { SubmissionReceipt } from '../../obligations/obligations';
 import type { CompiledDeadline, CompiledDepartment, CompiledOccurrence, CompiledPlan } from '../../deadlines/timeline';
-import { checkFormValues, flattenColumns, type FieldProblem, type FormValues } from '../../obligations/form-data';
+import { flattenColumns, type FormValues } from '../../obligations/form-data';
+import { ATTACHMENT_EXTENSIONS, describeRefusal, fieldErrorsOf, fieldWarningsOf, formatBytes, judgeSubmission, obligationRefusal, stateOfRecords } from '../../obligations/submission-rules';
 import { formTemplateXlsx, parseFilledTemplate } from '../../reports/xlsx';
 import type { CampaignInfo } from '../../workflows/campaign.messages';
 import { obligationsQuery, type ObligationView } from '../../workflows/department-shard.messages';
 import { allowedOrigins, send, sendPage, sendRefusal, type Ctx } from '../context';
 import { formatTime, html, lateness, raw, type Raw } from '../html';
-import { BodyError, field, formatBytes, parseBody, type ParsedBody, type UploadedFile } from '../uploads/multipart';
+import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody, type UploadedFile } from '../uploads/multipart';
 import { departmentCsrf, safeEqual, sameOrigin } from '../security';
-import { ALLOWED_EXTENSIONS, sniffFile } from '../uploads/sniff';
 import { displayState, STATE_LABELS } from '../states';
 import { verifyToken, type TokenClaims } from '../../mail/department-links';
 
@@ -29,14 +33,19 @@ interface DeptView {
   dept: CompiledDepartment;
   zone: string;
   nowMs: number;
+  /** The department's obligations still in the plan (what the page shows). */
   obligations: ObligationView[];
+  /** All its obligation records, as the shard holds them (what the submission rules judge by). */
+  records: ObligationView[];
 }
+
+type FieldNote = { field: string; message: string };
 
 interface FormState {
   values: Record<string, string>;
   report: string;
-  errors: FieldProblem[];
-  warnings: FieldProblem[];
+  errors: FieldNote[];
+  warnings: FieldNote[];
   confirmed: string[];
   messages: string[];
 }
@@ -60,23 +69,41 @@ export async function departmentRoute(ctx: Ctx, req: IncomingMessage, res: Serve
       req.resume();
       return sendRefusal(res, 403, '请求被拒绝', '此提交并非来自本平台的报送页面，已拒绝。请打开贵单位的报送链接重新填写。');
     }
+    const view = await loadView(ctx, token, claims, res);
+    if (!view) {
+      req.resume();
+      return;
+    }
     let body: ParsedBody;
     try {
-      body = await parseBody(req, {
-        maxBodyBytes: ctx.config.maxUploadBytes * Math.max(1, Math.min(ctx.config.maxFiles, 2)) + 512 * 1024,
-        maxFileBytes: ctx.config.maxUploadBytes,
-        maxFiles: ctx.config.maxFiles,
-      });
+      body = await parseBody(
+        req,
+        {
+          // Files stream to the blob store's staging area: the total bounds what is read, not what is held.
+          maxBodyBytes: ctx.config.maxUploadBytes * Math.max(1, ctx.config.maxFiles) + 1024 * 1024,
+          maxFileBytes: ctx.config.maxUploadBytes,
+          maxFiles: ctx.config.maxFiles,
+        },
+        // The filled template is read into memory: reports/xlsx.ts parses bytes, and one file within the upload limit is small.
+        { store: ctx.deps.blobs, inMemory: ['xlsx'], language: view.plan.campaign.language },
+      );
     } catch (err) {
-      if (err instanceof BodyError) return sendRefusal(res, err.status, '提交未被接受', `${err.message}。未保存任何内容，请返回修改后重新提交。`);
+      if (err instanceof BodyError) {
+        if (err.unread) closeAfterAnswer(req, res);
+        return sendRefusal(res, err.status, '提交未被接受', `${err.message}。未保存任何内容，请返回修改后重新提交。`);
+      }
       throw err;
     }
     if (!safeEqual(field(body, 'csrf'), departmentCsrf(ctx.config.secret, token))) {
+      await body.discard();
       return sendRefusal(res, 403, '请求被拒绝', '页面校验码不符（页面可能已过期，或提交并非来自本单位的报送页面）。未保存任何内容，请重新打开报送链接填写。');
     }
-    const view = await loadView(ctx, token, claims, res);
-    if (!view) return;
-    return action === 'submit' ? handleSubmit(ctx, res, view, body) : handleUpload(ctx, res, view, body);
+    try {
+      return await (action === 'submit' ? handleSubmit(ctx, res, view, body) : handleUpload(ctx, res, view, body));
+    } finally {
+      // Whatever was not committed (a refusal, an error) is deleted; committed files are blobs already.
+      await body.discard();
+    }
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendRefusal(res, 405, '不支持的请求', '不支持的请求方式。');
   const view = await loadView(ctx, token, claims, res);
@@ -107,8 +134,9 @@ async function loadView(ctx: Ctx, token: string, claims: TokenClaims, res: Serve
   }
   // Only this department's obligations are queried (the shard filters), and checked again here.
   const all = await ctx.deps.campaigns.temporal.workflow.getHandle(shard.workflowId).query(obligationsQuery, { department: dept.id });
-  const obligations = all.filter((o) => o.department === dept.id && o.inPlan);
-  return { token, claims, info, plan, dept, zone: plan.campaign.timezone, nowMs: Date.parse(info.campaignNow), obligations };
+  const records = all.filter((o) => o.department === dept.id);
+  const obligations = records.filter((o) => o.inPlan);
+  return { token, claims, info, plan, dept, zone: plan.campaign.timezone, nowMs: Date.parse(info.campaignNow), obligations, records };
 }
 
 function deadlineOf(plan: CompiledPlan, id: string): CompiledDeadline | undefined {
@@ -129,17 +157,6 @@ function submittable(view: DeptView): Array<{ deadline: CompiledDeadline; occ: C
     out.push({ deadline, occ, ob });
   }
   return out.sort((a, b) => Date.parse(a.ob.due) - Date.parse(b.ob.due));
-}
-
-function previousValues(view: DeptView, deadline: CompiledDeadline, occ: CompiledOccurrence): FormValues | undefined {
-  const own = view.obligations.find((o) => o.occurrence === occ.key)?.versions.at(-1)?.values;
-  if (own) return own;
-  const i = deadline.occurrences.findIndex((o) => o.key === occ.key);
-  for (let j = i - 1; j >= 0; j--) {
-    const v = view.obligations.find((o) => o.occurrence === deadline.occurrences[j]!.key)?.versions.at(-1)?.values;
-    if (v) return v;
-  }
-  return undefined;
 }
 
 // --- rendering ---------------------------------------------------------------------------------
@@ -225,8 +242,8 @@ ${!warn && state.confirmed.includes(column.id) ? html`<input type="hidden" name=
 <textarea id="report-${occ.key}" name="report">${state.report}</textarea></div>
 ${deadline.submit.attachments
   ? html`<div class="field"><label for="att-${occ.key}">附件（可选）</label>
-<input id="att-${occ.key}" type="file" name="attachments" multiple accept="${ALLOWED_EXTENSIONS.join(',')}">
-<div class="muted">接受 ${ALLOWED_EXTENSIONS.join(' ')}；每个文件不超过 ${formatBytes(ctx.config.maxUploadBytes)}，最多 ${ctx.config.maxFiles} 个。${state.errors.length || state.warnings.length || state.messages.length ? '如需附件，请重新选择。' : ''}</div></div>`
+<input id="att-${occ.key}" type="file" name="attachments" multiple accept="${ATTACHMENT_EXTENSIONS.join(',')}">
+<div class="muted">接受 ${ATTACHMENT_EXTENSIONS.join(' ')}；每个文件不超过 ${formatBytes(ctx.config.maxUploadBytes)}，最多 ${ctx.config.maxFiles} 个。${state.errors.length || state.warnings.length || state.messages.length ? '如需附件，请重新选择。' : ''}</div></div>`
   : ''}
 <button type="submit">提交</button>
 </form>
@@ -250,27 +267,36 @@ function displayValue(v: FormValues[string]): string {
 
 // --- submitting --------------------------------------------------------------------------------
 
+/**
+ * The form posted, if the page offers it now. When not, the submission rules say why if the
+ * obligation is theirs to refuse (not open yet, excused, over…); an obligation already submitted
+ * and past due is no longer offered for correction on the page.
+ */
 function target(view: DeptView, body: ParsedBody): { deadline: CompiledDeadline; occ: CompiledOccurrence } | string {
   const deadline = deadlineOf(view.plan, field(body, 'deadline'));
-  if (!deadline || !deadline.departments.includes(view.dept.id)) return '贵单位没有这一报送事项。';
-  const occ = deadline.occurrences.find((o) => o.key === field(body, 'occurrence'));
-  if (!occ) return '没有这一期报送。';
-  if (!submittable(view).some((s) => s.occ.key === occ.key)) return '这一期目前不接受报送（尚未开始、已免报或已截止）。';
-  return { deadline, occ };
+  const occ = deadline?.occurrences.find((o) => o.key === field(body, 'occurrence'));
+  if (deadline && occ && submittable(view).some((s) => s.occ.key === occ.key)) return { deadline, occ };
+  const input = { submissionId: '', department: view.dept.id, deadline: field(body, 'deadline'), occurrence: field(body, 'occurrence') || '-', by: '' };
+  const why = obligationRefusal(view.plan, stateOfRecords(view.records), input, view.nowMs);
+  return why ? `${describeRefusal(why, view.plan.campaign.language)}。` : '这一期目前不接受报送（尚未开始、已免报或已截止）。';
 }
 
 async function handleSubmit(ctx: Ctx, res: ServerResponse, view: DeptView, body: ParsedBody): Promise<void> {
   const t = target(view, body);
-  if (typeof t === 'string') return sendRefusal(res, 422, '提交未被接受', `${t}未保存任何内容。`);
+  if (typeof t === 'string') {
+    await body.discard();
+    return sendRefusal(res, 422, '提交未被接受', `${t}未保存任何内容。`);
+  }
   const form = t.deadline.submit.form ? view.plan.forms.find((f) => f.id === t.deadline.submit.form) : undefined;
   const values: Record<string, string> = {};
   for (const [k, v] of body.fields) if (k.startsWith('v.')) values[k.slice(2)] = v[0] ?? '';
   const attachments = body.files.filter((f) => f.field === 'attachments');
-  return processSubmission(ctx, res, view, t.deadline, t.occ, form ? values : undefined, field(body, 'report'), body.fields.get('confirm') ?? [], attachments);
+  return processSubmission(ctx, res, view, body, t.deadline, t.occ, form ? values : undefined, field(body, 'report'), body.fields.get('confirm') ?? [], attachments);
 }
 
 async function handleUpload(ctx: Ctx, res: ServerResponse, view: DeptView, body: ParsedBody): Promise<void> {
   const t = target(view, body);
+  await body.discard();
   if (typeof t === 'string') return sendRefusal(res, 422, '提交未被接受', `${t}未保存任何内容。`);
   const form = t.deadline.submit.form ? view.plan.forms.find((f) => f.id === t.deadline.submit.form) : undefined;
   const file = body.files.find((f) => f.field === 'xlsx');
@@ -279,8 +305,8 @@ async function handleUpload(ctx: Ctx, res: ServerResponse, view: DeptView, body:
     return sendPage(res, 422, `${view.dept.name} · ${view.plan.campaign.title}`, renderPage(ctx, view, states));
   };
   if (!form) return fail(['这一事项没有统计表，无需上传模板。']);
-  if (!file) return fail(['请选择已填好的Excel模板（.xlsx）再上传。']);
-  const sniff = sniffFile(file.filename, file.data);
+  if (!file?.data) return fail(['请选择已填好的Excel模板（.xlsx）再上传。']);
+  const sniff = file.sniff;
   if (!sniff.ok || sniff.ext !== '.xlsx') return fail([sniff.ok ? `文件“${file.filename}”不是.xlsx模板。` : sniff.reason, '未保存任何内容。']);
   const parsed = await parseFilledTemplate(file.data, form, { maxBytes: ctx.config.maxUploadBytes }, { campaignId: view.claims.campaignId, departmentId: view.dept.id });
   if (!parsed.ok) return fail(['模板未被接受：', ...parsed.problems.map((p) => p.message), '未保存任何内容。']);
@@ -290,18 +316,20 @@ async function handleUpload(ctx: Ctx, res: ServerResponse, view: DeptView, body:
   if (meta.occurrence && meta.occurrence !== t.occ.key) return fail([`这份模板属于另一期（${meta.occurrence.split('@')[1] ?? meta.occurrence}），请下载本期的模板填写。未保存任何内容。`]);
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed.values as Record<string, unknown>)) values[k] = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('、') : String(v);
-  return processSubmission(ctx, res, view, t.deadline, t.occ, values, '', body.fields.get('confirm') ?? [], []);
+  return processSubmission(ctx, res, view, body, t.deadline, t.occ, values, '', body.fields.get('confirm') ?? [], []);
 }
 
 /**
- * The one submission path: validate the figures (errors beside the fields, decreases to confirm),
- * check every attachment (type, content, size) — a refusal stores nothing — then store the
- * accepted files, then tell the workflow; the receipt is shown only once it accepted.
+ * The one submission path: every file's content was sniffed as it streamed in; the submission
+ * rules judge the rest (figures, report, attachments, the obligation) — a refusal keeps nothing —
+ * then the staged files become blobs, then the workflow is told; the receipt is shown only once
+ * it accepted. Every reason is the rules' describeRefusal, in the plan's language.
  */
 async function processSubmission(
   ctx: Ctx,
   res: ServerResponse,
   view: DeptView,
+  body: ParsedBody,
   deadline: CompiledDeadline,
   occ: CompiledOccurrence,
   values: Record<string, string> | undefined,
@@ -309,58 +337,53 @@ async function processSubmission(
   confirmed: string[],
   files: UploadedFile[],
 ): Promise<void> {
+  const language = view.plan.campaign.language;
   const state: FormState = { values: values ?? {}, report, errors: [], warnings: [], confirmed, messages: [] };
-  const again = (status: number) => sendPage(res, status, `${view.dept.name} · ${view.plan.campaign.title}`, renderPage(ctx, view, new Map([[occ.key, state]])));
-  const form = deadline.submit.form ? view.plan.forms.find((f) => f.id === deadline.submit.form) : undefined;
-  let normalised: FormValues | undefined;
-  if (form && values) {
-    const check = checkFormValues(form, values, previousValues(view, deadline, occ), confirmed);
-    state.errors = check.errors;
-    state.warnings = check.warnings;
-    normalised = check.values;
-    if (check.errors.length) state.messages.push(`表格有 ${check.errors.length} 处需要修改，见各栏下方的提示。未保存任何内容。`);
-    else if (check.warnings.length) state.messages.push('累计数比上次报送的小：请核实，确认无误后勾选“确认无误”再提交。未保存任何内容。');
-    const filled = Object.values(check.values).some((v) => v !== null && !(Array.isArray(v) && v.length === 0));
-    if (!filled && !check.errors.length) state.messages.push(`请填写《${form.title}》后再提交。`);
+  const again = async (status: number) => {
+    await body.discard();
+    sendPage(res, status, `${view.dept.name} · ${view.plan.campaign.title}`, renderPage(ctx, view, new Map([[occ.key, state]])));
+  };
+  const unsniffed = files.filter((f) => !f.sniff.ok || !f.blob);
+  for (const f of unsniffed) state.messages.push(`${f.sniff.ok ? `文件“${f.filename}”未能接收` : f.sniff.reason}。`);
+  const kept = files.filter((f) => f.sniff.ok && f.blob);
+  const attachments = kept.map((f) => ({ ref: f.blob!.ref, name: f.filename, size: f.size, type: f.sniff.ok ? f.sniff.type : f.contentType }));
+  const confirmDecreases = [...new Set(confirmed)].sort();
+  const common = {
+    department: view.dept.id,
+    deadline: deadline.id,
+    occurrence: occ.key,
+    ...(attachments.length ? { attachments } : {}),
+    ...(confirmDecreases.length ? { confirmDecreases } : {}),
+    by: `portal:${view.dept.id}`,
+  };
+  const input = { ...common, submissionId: '', ...(values ? { values } : {}), ...(report ? { report } : {}) };
+  const limits = { maxFiles: ctx.config.maxFiles, maxFileBytes: ctx.config.maxUploadBytes };
+  const verdict = judgeSubmission(view.plan, stateOfRecords(view.records), input, view.nowMs, limits);
+  if (!verdict.ok) {
+    state.errors = fieldErrorsOf(verdict.refusal);
+    state.warnings = fieldWarningsOf(verdict.refusal);
+    state.messages.push(`${describeRefusal(verdict.refusal, language)}。`);
   }
-  if (report.length > 20_000) state.messages.push('报送内容不超过20000字。');
-  if (files.length && !deadline.submit.attachments) state.messages.push('此项不接受附件，请去掉附件后提交。未保存任何内容。');
-  else if (deadline.submit.report && !form && !report.trim() && files.length === 0) state.messages.push(deadline.submit.attachments ? '请填写报送内容或上传附件。' : '请填写报送内容。');
-  const accepted: Array<{ file: UploadedFile; type: string }> = [];
-  for (const file of files) {
-    const sniff = sniffFile(file.filename, file.data);
-    if (!sniff.ok) state.messages.push(`${sniff.reason}。`);
-    else accepted.push({ file, type: sniff.type });
+  if (state.messages.length) {
+    state.messages.push('未保存任何内容，请修改后重新提交。');
+    return again(422);
   }
-  if (accepted.length !== files.length && !state.messages.some((m) => m.includes('未保存任何内容'))) state.messages.push('未保存任何内容，请更换文件后重新提交。');
-  if (state.messages.length || state.errors.length || state.warnings.length) return again(422);
+  const normalised: FormValues | undefined = verdict.ok ? verdict.values : undefined;
 
   // Files first: the workflow only ever hears of blobs that exist.
-  const attachments = [];
-  for (const { file, type } of accepted) attachments.push({ ref: await ctx.deps.blobs.put(file.data), name: file.filename, size: file.data.length, type });
-  const confirmDecreases = [...new Set(confirmed)].sort();
+  for (const f of kept) await f.blob!.commit();
   const submissionId = `portal-${createHash('sha256')
     .update(JSON.stringify([view.token, occ.key, normalised ?? null, report, attachments.map((a) => [a.ref, a.name]), confirmDecreases]))
     .digest('hex')
     .slice(0, 40)}`;
   let receipt: SubmissionReceipt;
   try {
-    receipt = await ctx.deps.campaigns.submit(view.claims.campaignId, {
-      submissionId,
-      department: view.dept.id,
-      deadline: deadline.id,
-      occurrence: occ.key,
-      ...(normalised ? { values: normalised } : {}),
-      ...(report.trim() ? { report } : {}),
-      ...(attachments.length ? { attachments } : {}),
-      ...(confirmDecreases.length ? { confirmDecreases } : {}),
-      by: `portal:${view.dept.id}`,
-    });
+    receipt = await ctx.deps.campaigns.submit(view.claims.campaignId, { ...common, submissionId, ...(normalised ? { values: normalised } : {}), ...(report.trim() ? { report } : {}) });
   } catch (err) {
     if (err instanceof RequestRejectedError) {
       state.errors = err.fieldErrors;
       state.warnings = err.fieldWarnings;
-      state.messages.push(`报送未被接受：${err.message}`);
+      state.messages.push(`报送未被接受：${err.refusal ? describeRefusal(err.refusal, language) : err.message}。`);
       return again(422);
     }
     throw err;

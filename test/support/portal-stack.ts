@@ -1,0 +1,119 @@
+/**
+ * The engine against the Temporal dev server for tests that submit: an in-process worker with the
+ * real activities (SMTP sink, ledger, blob store in a temporary CAMPAIGN_DATA_DIR), a CampaignClient,
+ * optionally the portal in-process on a free port, and demo campaigns started as rehearsals from
+ * 2024-03-05 09:00 (the contacts report and the first weekly table are open), each under its own id.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities';
+import { CampaignClient } from '../../client/campaign-client';
+import { parseMailConfig } from '../../config/mail';
+import { loadPlanText } from '../../deadlines/load';
+import { departmentLinkBuilder, signToken } from '../../mail/department-links';
+import { startPortal, type Portal } from '../../portal/server';
+import { BlobStore } from '../../store/blob-store';
+import { PlanStore } from '../../store/plan-store';
+import { freePort } from '../../tools/harness/free-port';
+import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
+import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { ROOT } from './run-cli';
+import { startSmtpSink } from './smtp-sink';
+import { uniqueId } from './temporal';
+
+export const STACK_SECRET = 'portal-stack-secret-portal-stack-secret!!';
+const PLAN_FILE = path.join(ROOT, 'definitions/demo.yaml');
+
+/** Files under `dir`, recursively (0 when it does not exist yet). */
+export function countFiles(dir: string): number {
+  let n = 0;
+  try {
+    for (const e of readdirSync(dir)) {
+      const p = path.join(dir, e);
+      n += statSync(p).isDirectory() ? countFiles(p) : 1;
+    }
+  } catch {
+    /* not created yet */
+  }
+  return n;
+}
+
+export interface PortalStack {
+  campaigns: CampaignClient;
+  dataDir: string;
+  blobDir: string;
+  taskQueue: string;
+  /** The in-process portal, when asked for. */
+  portal?: Portal;
+  /** Starts the demo plan (edited) under a fresh campaign id; returns the id. */
+  startDemo(edit?: (yaml: string) => string): Promise<string>;
+  /** A department's link token for a campaign. */
+  token(campaignId: string, department: string): string;
+  teardown(): Promise<void>;
+}
+
+export async function startPortalStack(address: string, opts: { portal?: { maxUploadBytes: number; maxFiles: number } } = {}): Promise<PortalStack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-stack-'));
+  const blobDir = path.join(dataDir, 'blobs');
+  const sink = await startSmtpSink();
+  const blobs = new BlobStore(blobDir);
+  const plans = new PlanStore(blobs);
+  const port = await freePort();
+  const portalUrl = `http://127.0.0.1:${port}`;
+  const link = departmentLinkBuilder(portalUrl, STACK_SECRET);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const deps: ActivityDeps = {
+    ...mailDependencies(parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'mail-ledger') })), { ledgerFsync: false }),
+    blobs,
+    plans,
+    links: (c, d) => link(c, d),
+    coordinatorLink: (c) => `${portalUrl}/c/${c}`,
+    temporal: client,
+    now: () => new Date(),
+  };
+  const taskQueue = uniqueId('stack');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, debug() {}, trace() {}, error() {} } });
+  const worker = await createCampaignWorker({ connection: nativeConnection, taskQueue, deps, workflowBundle: bundle });
+  const running = worker.run();
+  const campaigns = new CampaignClient(client, plans, taskQueue);
+  const portal = opts.portal
+    ? await startPortal(
+        { secret: STACK_SECRET, baseUrl: portalUrl, ...opts.portal, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined },
+        { campaigns, blobs },
+        { port },
+      )
+    : undefined;
+  const started: string[] = [];
+  return {
+    campaigns,
+    dataDir,
+    blobDir,
+    taskQueue,
+    portal,
+    async startDemo(edit = (y) => y) {
+      const id = uniqueId('demo');
+      const r = loadPlanText(edit(readFileSync(PLAN_FILE, 'utf8').replace(/^ {2}id: demo$/m, `  id: ${id}`)), 'demo.yaml');
+      if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+      await campaigns.start(r.plan, { workflowId: `campaign/${id}`, clock: { mode: 'rehearsal', scale: 1, startAt: '2024-03-05T09:00:00+08:00' } });
+      started.push(id);
+      return id;
+    },
+    token: (campaignId, department) => signToken(STACK_SECRET, { campaignId, departmentId: department, expiresAt: Math.floor(Date.now() / 1000) + 3600 }),
+    async teardown() {
+      for (const id of started) await campaigns.cancel(id).catch(() => undefined);
+      await portal?.close();
+      worker.shutdown();
+      await running.catch(() => undefined);
+      closeMailDependencies(deps);
+      await nativeConnection.close();
+      await connection.close();
+      await sink.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
