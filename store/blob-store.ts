@@ -6,7 +6,7 @@
  * and the portal run on several machines. Writes are atomic (temporary file + rename) and a blob
  * is written before any workflow is told its reference.
  *
- * Uploads are streamed (stage/putStream): hashed while written to a temporary file under tmp/, and
+ * Uploads are streamed (stage, then commit): hashed while written to a temporary file under tmp/, and
  * renamed into their content address only when committed — a file refused half-way is deleted and
  * never becomes a blob, and no upload is ever held whole in memory.
  */
@@ -108,12 +108,6 @@ export class BlobStore {
         await fs.rm(tmp, { force: true });
       },
     };
-  }
-
-  /** Streams `source` into the store as a blob (stage, then commit). */
-  async putStream(source: AsyncIterable<Uint8Array>): Promise<{ ref: string; size: number }> {
-    const staged = await this.stage(source);
-    return { ref: await staged.commit(), size: staged.size };
   }
 
   async get(ref: string): Promise<Buffer> {

@@ -78,10 +78,17 @@ export class BodyError extends Error {
   }
 }
 
-/** After a BodyError with unread body: the answer says the connection closes, and it is closed once sent. */
+/**
+ * After a BodyError with the body unread: the answer says the connection closes; once it is sent
+ * the portal stops sending (the client reads the answer) and, a moment later, drops the connection
+ * — the rest of the body is discarded meanwhile, never kept.
+ */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('connection', 'close');
-  res.once('finish', () => req.destroy());
+  res.once('finish', () => {
+    req.socket.end();
+    setTimeout(() => req.destroy(), 1000).unref();
+  });
   req.resume();
 }
 
@@ -170,6 +177,8 @@ export async function parseBody(req: IncomingMessage, limits: BodyLimits, opts: 
       addField(fields, name, value);
     });
     bb.on('file', (name, stream, info) => {
+      // A file cut short (the body stopped, or was malformed) ends with an error: 'close' settles it.
+      stream.on('error', () => undefined);
       const filename = cleanFilename(info.filename ?? '');
       if (!info.filename || refused) {
         // An empty file input, or nothing more is kept after a refusal.
@@ -189,7 +198,7 @@ export async function parseBody(req: IncomingMessage, limits: BodyLimits, opts: 
     });
     bb.on('partsLimit', () => refuse(new BodyError('提交的栏目过多', 400)));
     bb.on('fieldsLimit', () => refuse(new BodyError('提交的栏目过多', 400)));
-    bb.once('error', () => {
+    bb.on('error', () => {
       refuse(new BodyError('提交内容格式有误', 400));
       void finish(true);
     });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RequestRejectedError } from '../../client/campaign-client';
 import { describeRefusal, REPORT_MAX_CHARS, type SubmissionRefusal } from '../../obligations/submission-rules';
 import { submitUpdate } from '../../workflows/department-shard.messages';
-import { countFiles, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { countFiles, multipartBody, postStream, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
 import { childEnv, runCli } from '../support/run-cli';
 
 const CONTACTS = 'contacts@2024-03-08';
@@ -90,5 +90,24 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     expect(html).toContain('未保存任何内容');
     expect(countFiles(stack.blobDir)).toBe(blobsBefore);
     expect((await eastContacts(id)).versions).toHaveLength(0);
+  });
+
+  it('the portal: a file over the upload limit gets the rules’ reason while it streams, even when the portal stops reading the body', async () => {
+    const id = await stack.startDemo();
+    const portal = stack.portal!;
+    const link = `${portal.url}/d/${stack.token(id, 'east')}`;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(link)).text())![1]!;
+    const blobsBefore = countFiles(stack.blobDir);
+    // 4 MiB, sent without a declared length, against 64 KiB per file and about 1.2 MiB per body:
+    // refused at the file's limit, the body read no further than its own, the connection closed after the answer.
+    const fields = { csrf, deadline: 'weekly-stats', occurrence: 'weekly-stats@2024-03-06', 'v.fairs': '1' };
+    const boundary = '----refusals-test';
+    const res = await postStream(`${link}/submit`, { 'content-type': `multipart/form-data; boundary=${boundary}`, origin: portal.url }, multipartBody(boundary, fields, { field: 'attachments', name: '现场照片.pdf', size: 4 * 1024 * 1024 }));
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    const tooLarge: SubmissionRefusal = { code: 'attachment-too-large', params: { name: '现场照片.pdf', max: 64 * 1024 } };
+    expect(res.body).toContain(`${describeRefusal(tooLarge, 'zh-CN')}。未保存任何内容`);
+    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect((await stack.campaigns.status(id)).obligations.find((o) => o.department === 'east' && o.occurrence === 'weekly-stats@2024-03-06')!.versions).toHaveLength(0);
   });
 });

@@ -2,9 +2,11 @@
  * The engine against the Temporal dev server for tests that submit: an in-process worker with the
  * real activities (SMTP sink, ledger, blob store in a temporary CAMPAIGN_DATA_DIR), a CampaignClient,
  * optionally the portal in-process on a free port, and demo campaigns started as rehearsals from
- * 2024-03-05 09:00 (the contacts report and the first weekly table are open), each under its own id.
+ * 2024-03-05 09:00 (the contacts report and the first weekly table are open), each under its own id;
+ * and a client that streams a large multipart upload the way a browser does, without holding it.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -116,4 +118,47 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A multipart body: the form's fields, then one file of `size` bytes made as it is sent (a PDF header, then spaces). */
+export async function* multipartBody(boundary: string, fields: Record<string, string>, file: { field: string; name: string; size: number }): AsyncGenerator<Buffer> {
+  for (const [k, v] of Object.entries(fields)) yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n`);
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  for (let left = file.size - 9; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  yield Buffer.from(`\r\n--${boundary}--\r\n`);
+}
+
+/**
+ * POSTs a body streamed from `parts` (chunked, no declared length, with back-pressure). Resolves
+ * with the answer as soon as it is complete, even if the server closed the connection before
+ * reading everything (what it does with an upload it refused).
+ */
+export function postStream(url: string, headers: Record<string, string>, parts: AsyncIterable<Buffer>): Promise<{ status: number; headers: IncomingHttpHeaders; body: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers });
+    let sent = 0;
+    let answered = false;
+    let closed = false;
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), sent }));
+      res.on('error', reject);
+    });
+    req.on('error', (err) => {
+      closed = true;
+      if (!answered) reject(err);
+    });
+    req.on('close', () => (closed = true));
+    void (async () => {
+      for await (const part of parts) {
+        if (closed || answered) break;
+        sent += part.length;
+        if (!req.write(part)) await new Promise<void>((r) => (req.once('drain', r), req.once('close', r)));
+      }
+      if (!closed && !answered) req.end();
+    })().catch(reject);
+  });
 }
