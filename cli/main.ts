@@ -1,4 +1,9 @@
+/**
+ * The `campaign` command: its verbs (cli/verbs/), and the one translation of what escapes them
+ * into a line on stderr and an exit code.
+ */
 import { Command, CommanderError } from 'commander';
+import { privateFileModes } from '../store/stores';
 import { ExitCode, UserError } from './errors';
 import { verbs } from './verbs/index';
 
@@ -13,6 +18,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: string[]): Promise<number> {
+  // Whatever a verb writes (plans, attachments, the ledger, the worker's and the portal's files)
+  // is for this user only: files 0600, folders 0700 (store/stores.ts says why).
+  privateFileModes();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

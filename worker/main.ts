@@ -10,7 +10,7 @@ import { parseEnv, temporalConnectionOptions, type AppEnv } from '../config/env'
 import { ConfigError } from '../config/errors';
 import { formatAddress, parseMailConfig } from '../config/mail';
 import { connectClient } from '../client/connect';
-import { dataDirs } from '../store/stores';
+import { dataDirs, secureDataDir } from '../store/stores';
 import { buildDependencies, closeMailDependencies } from './dependencies';
 import { createCampaignWorker } from './create-worker';
 
@@ -59,6 +59,13 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   }
   if (!env.PORTAL_SECRET) {
     throw new WorkerStartError('PORTAL_SECRET is not set: the department links in every email are signed with it (at least 32 characters; generate one with: openssl rand -hex 32)');
+  }
+  // The ledger and the stored plans and attachments: private to this user (store/stores.ts).
+  try {
+    secureDataDir(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new WorkerStartError(err.message);
+    throw err;
   }
 
   try {

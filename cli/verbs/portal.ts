@@ -9,10 +9,13 @@ export function register(program: Command): void {
       const { loadEnv, connectTemporal } = await import('../context');
       const { UserError } = await import('../errors');
       const { startPortal, portalConfigFromEnv, portalDepsFromEnv } = await import('../../portal/server');
+      const { secureDataDir } = await import('../../store/stores');
       const env = loadEnv();
       let config;
       try {
         config = portalConfigFromEnv(env);
+        // Submitted attachments are stored there: private to this user.
+        secureDataDir(env);
       } catch (err) {
         throw new UserError((err as Error).message);
       }

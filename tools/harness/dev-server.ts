@@ -1,3 +1,8 @@
+/**
+ * The real Temporal dev server (`temporal server start-dev` from the Temporal CLI in .tools/), for
+ * the tests' global set-up and for the tools' stack: free ports, the campaigns' search attributes
+ * registered, in memory or on a SQLite file, and a stop() that waits for the process to exit.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -70,7 +75,9 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
     args.push('--ui-port', String(uiPort));
   }
   if (opts.dbFile) {
-    mkdirSync(dirname(opts.dbFile), { recursive: true });
+    // The database holds every campaign's history: its folder is the owner's only (a process that
+    // keeps the file itself private sets a umask, see store/stores.ts secureDataDir).
+    mkdirSync(dirname(opts.dbFile), { recursive: true, mode: 0o700 });
     args.push('--db-filename', opts.dbFile);
   }
   // The metrics and HTTP API endpoints would take fixed (or the CLI's own random) ports: give them

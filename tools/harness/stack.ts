@@ -6,7 +6,8 @@
  *
  * Ports (override with the variables): TEMPORAL_PORT 7233, TEMPORAL_UI_PORT 8233,
  * INBOX_SMTP_PORT 2525, INBOX_HTTP_PORT 8025, PORTAL_PORT 8080. The portal's secret and the demo
- * coordinator's password are generated once into the data folder.
+ * coordinator's password are generated once into the data folder, which is private to its owner
+ * (folders 0700, files 0600: store/stores.ts secureDataDir).
  *
  * `stop()` may be called at any moment, during start-up too: it stops, in order, whatever has been
  * started so far (portal, worker, inbox, dev server) and is safe to call twice.
@@ -24,7 +25,7 @@ import { projectRoot } from './tool-paths';
 import { startDemoInbox, type DemoInbox } from './demo-inbox';
 import { portalConfigFromEnv, portalDepsFromEnv, startPortal, type Portal } from '../../portal/server';
 import { connectClient } from '../../client/connect';
-import { stores } from '../../store/stores';
+import { secureDataDir, stores } from '../../store/stores';
 
 export interface StackPorts {
   temporal: number;
@@ -137,7 +138,10 @@ export class Stack {
   private async doStart(): Promise<void> {
     const { dataDir, ports } = this.opts;
     const log = this.opts.log ?? (() => undefined);
-    mkdirSync(dataDir, { recursive: true });
+    // Before anything is written: this process and its children (the dev server's SQLite file, the
+    // inbox's .eml files with live department links, the worker) create files for this user only,
+    // and a data folder left open by an earlier version is closed.
+    secureDataDir({ CAMPAIGN_DATA_DIR: dataDir });
     const step = () => {
       if (this.stopping) throw new StackStoppedError();
     };
