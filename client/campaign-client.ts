@@ -11,7 +11,7 @@ import { campaignNowMs, type ClockRequest } from '../obligations/clock';
 import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
 import { campaignWorkflowId } from '../obligations/shards';
 import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../obligations/obligations';
-import type { SubmissionRefusal } from '../obligations/submission-rules';
+import { refusal, type SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
 import type { PlanStore } from '../store/plan-store';
 import { amendUpdate, campaignInfoQuery, CAMPAIGN_WORKFLOW_TYPE, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo, type CampaignWorkflow } from '../workflows/campaign.messages';
@@ -136,7 +136,12 @@ export class CampaignClient {
     this.routes.set(workflowId, { at: Date.now(), shards });
     shards.catch(() => this.routes.delete(workflowId));
     const shard = (await shards).get(department);
-    if (!shard) throw new RequestRejectedError(`unknown department '${department}' in campaign '${id.replace(/^campaign\//, '')}'`);
+    if (!shard) {
+      // Refused before any workflow is asked, with the rules' own refusal attached, so the portal and
+      // the CLI word it in the campaign's language (the message is for operators and logs).
+      const unknown = refusal('unknown-department', { department });
+      throw new RequestRejectedError(`unknown department '${department}' in campaign '${id.replace(/^campaign\//, '')}'`, [], [], unknown);
+    }
     return shard;
   }
 

@@ -94,13 +94,14 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     return { ...rec, due: rec.extendedTo ?? occ?.due ?? '', inPlan: isInPlan(plan, rec, idx) };
   };
 
-  // A refused submission: the message in the engine's words (English, for operators and logs);
-  // the details carry the refusal (code and parameters) and its reason in the plan's language,
-  // which the portal and the CLI show (RequestRejectedError.refusal).
+  // A refused submission: the message is the reason in the plan's language (a zh-CN campaign's
+  // department reads Chinese on every path, a direct update included); the details carry the
+  // refusal (code and parameters) so the portal and the CLI word it themselves
+  // (RequestRejectedError.refusal). Validator rejections are not written to the history.
   const refused = (r: SubmissionRefusal) =>
     ApplicationFailure.create({
       type: 'InvalidSubmission',
-      message: describeRefusal(r, 'en'),
+      message: describeRefusal(r, plan.campaign.language),
       details: [{ refusal: r, reason: describeRefusal(r, plan.campaign.language), fieldErrors: fieldErrorsOf(r), fieldWarnings: fieldWarningsOf(r) }],
       nonRetryable: true,
     });

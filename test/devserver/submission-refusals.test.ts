@@ -33,7 +33,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
 
   const eastContacts = async (id: string) => (await stack.campaigns.status(id)).obligations.find((o) => o.department === 'east' && o.occurrence === CONTACTS)!;
 
-  it('a direct workflow update: refused by the validator, the reason in the plan’s language in its details', async () => {
+  it('a direct workflow update: refused by the validator with the reason in the plan’s language, the refusal in its details', async () => {
     expect(REASON).toBe(`报送内容不超过20000字（本次${[...LONG_REPORT].length}字）`);
     const id = await stack.startDemo();
     const shard = await stack.campaigns.shardOf(id, 'east');
@@ -46,6 +46,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     const failure = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure.type).toBe('InvalidSubmission');
+    expect(failure.message).toBe(REASON);
     expect(failure.details?.[0]).toMatchObject({ refusal: TOO_LONG, reason: REASON });
     // Through the client, the refusal comes with the rejection and is worded the same way.
     const rejected = await stack.campaigns.submit(id, input).catch((e: unknown) => e);
@@ -59,6 +60,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
       .getHandle(await stack.campaigns.shardOf(en, 'east'))
       .executeUpdate(submitUpdate, { args: [input] })
       .catch((e: unknown) => e)) as WorkflowUpdateFailedError;
+    expect((enErr.cause as ApplicationFailure).message).toBe(`the report is ${[...LONG_REPORT].length} characters long; at most 20000 are accepted`);
     expect((enErr.cause as ApplicationFailure).details?.[0]).toMatchObject({ refusal: TOO_LONG, reason: `the report is ${[...LONG_REPORT].length} characters long; at most 20000 are accepted` });
   });
 

@@ -47,13 +47,13 @@ describe('coordinator actions change what follows, and only that (time-skipping 
   it('validates submissions: not yet open, unknown department or deadline, 其中 above its parent, decreasing cumulative figures; idempotent on the submission id', async () => {
     const c = await startDemo();
     await c.at('03-03 23:30');
-    await expect(e.client.submit(c.id, { submissionId: 's0', department: 'east', deadline: 'weekly-stats', values: { fairs: 1 }, by: 'east' })).rejects.toThrow(/not open yet/);
+    await expect(e.client.submit(c.id, { submissionId: 's0', department: 'east', deadline: 'weekly-stats', values: { fairs: 1 }, by: 'east' })).rejects.toThrow(/尚未开始报送/);
     await c.at('03-05 09:00');
     const bad = await e.client.submit(c.id, { submissionId: 's1', department: 'east', deadline: 'weekly-stats', values: { fairs: 2, hired: 10, hired_women: 11 }, by: 'east' }).catch((x) => x);
     expect(bad).toBeInstanceOf(RequestRejectedError);
     expect(bad.fieldErrors).toEqual([expect.objectContaining({ field: 'hired_women', message: expect.stringContaining('女性人数') })]);
     await expect(e.client.submit(c.id, { submissionId: 's2', department: 'south', deadline: 'weekly-stats', values: {}, by: 'x' })).rejects.toThrow(/unknown department 'south'/);
-    await expect(e.client.submit(c.id, { submissionId: 's3', department: 'east', deadline: 'monthly', values: {}, by: 'x' })).rejects.toThrow(/has no deadline 'monthly'/);
+    await expect(e.client.submit(c.id, { submissionId: 's3', department: 'east', deadline: 'monthly', values: {}, by: 'x' })).rejects.toThrow(/没有报送事项“monthly”/);
     await expect(e.client.submit(c.id, { submissionId: 's4', department: 'east', deadline: 'weekly-stats', values: { fairs: -1 }, by: 'x' })).rejects.toThrow(/非负整数/);
 
     const first = await e.client.submit(c.id, { submissionId: 'ok-1', department: 'east', deadline: 'weekly-stats', values: { fairs: 2, hired: 10, hired_women: 4 }, by: 'east' });
