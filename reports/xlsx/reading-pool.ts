@@ -51,7 +51,7 @@ export const BUSY = '系统正在读取其他单位上传的模板，请稍等�
 export const TOO_COMPLEX = '文件内容过于复杂，读取时超出了内存限制，不像是填好的统计表，请使用下载的模板重新填写后上传';
 
 export function timedOut(ms: number): string {
-  return `文件读取超时（超过${Math.round(ms / 1000)}秒），不像是填好的统计表，请使用下载的模板重新填写后上传`;
+  return `文件读取超时（超过${Math.round(ms / 100) / 10}秒），不像是填好的统计表，请使用下载的模板重新填写后上传`;
 }
 
 /** The reading thread could not start, or the reader's own code failed: a fault of the server, not of the file. */

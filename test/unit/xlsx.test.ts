@@ -1,5 +1,4 @@
 import ExcelJS from 'exceljs';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledForm, CompiledPlan } from '../../deadlines/timeline';
@@ -8,6 +7,7 @@ import { summarise } from '../../reports/summary';
 import { formTemplateXlsx, parseFilledTemplate, summaryXlsx } from '../../reports/xlsx';
 import { checkZip, NOT_XLSX } from '../../reports/zip-guard';
 import type { ObligationView } from '../../workflows/department-shard.messages';
+import { makeZip } from '../support/xlsx-files';
 
 function load(path: string): CompiledPlan {
   const r = loadPlanFile(path);
@@ -27,50 +27,6 @@ async function save(wb: ExcelJS.Workbook): Promise<Buffer> {
 
 function str(v: ExcelJS.CellValue): string {
   return v === null || v === undefined ? '' : typeof v === 'object' && 'richText' in v ? v.richText.map((r) => r.text).join('') : String(v);
-}
-
-/** A ZIP written by hand, so sizes and flags can lie. */
-function makeZip(entries: Array<{ name: string; data: Buffer; store?: boolean; declaredSize?: number; flags?: number }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const body = e.store ? e.data : deflateRawSync(e.data);
-    const size = e.declaredSize ?? e.data.length;
-    const crc = crc32(e.data);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(e.flags ?? 0, 6);
-    lh.writeUInt16LE(e.store ? 0 : 8, 8);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(body.length, 18);
-    lh.writeUInt32LE(size, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(e.flags ?? 0, 8);
-    ch.writeUInt16LE(e.store ? 0 : 8, 10);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(body.length, 20);
-    ch.writeUInt32LE(size, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, body);
-    centrals.push(ch, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
 }
 
 const XLSX_SKELETON = [
