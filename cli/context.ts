@@ -20,6 +20,7 @@ import type { CampaignInfo } from '../workflows/campaign.messages';
 import { connectClient } from '../client/connect';
 import { stores } from '../store/stores';
 import { ExitCode, UserError } from './errors';
+import { terminalJson } from './terminal-text';
 
 // --- environment and connection ----------------------------------------------------------------
 
@@ -89,7 +90,7 @@ export class Output {
   /** The verb's result: `data` as JSON with --json, else the human text. */
   result(data: unknown, human: () => string | string[]): void {
     if (this.json) {
-      process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      process.stdout.write(`${terminalJson(data)}\n`);
       return;
     }
     const text = human();

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { privateFileModes } from '../store/stores';
 import { ExitCode, UserError } from './errors';
+import { terminalLines } from './terminal-text';
 import { verbs } from './verbs/index';
 
 export function buildProgram(): Command {
@@ -30,16 +31,18 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version arrive here too, with exit code 0.
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
+    // A message may quote other people's text (a refusal's reason, a name): each of its lines is
+    // printed with its control characters escaped (cli/terminal-text.ts).
     if (err instanceof UserError) {
-      process.stderr.write(`campaign: ${err.message}\n`);
+      process.stderr.write(`campaign: ${terminalLines(err.message)}\n`);
       return err.exitCode;
     }
     const e = err as Error;
     if (isConnectionError(e)) {
-      process.stderr.write(`campaign: cannot reach the Temporal server (${e.message}). Is it running? See README "Quick start".\n`);
+      process.stderr.write(`campaign: cannot reach the Temporal server (${terminalLines(e.message)}). Is it running? See README "Quick start".\n`);
       return ExitCode.unavailable;
     }
-    process.stderr.write(`campaign: internal error: ${e?.message ?? String(err)}\n`);
+    process.stderr.write(`campaign: internal error: ${terminalLines(e?.message ?? String(err))}\n`);
     if (process.env.CAMPAIGN_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('(set CAMPAIGN_DEBUG=1 to see the stack trace)\n');
     return ExitCode.internal;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors';
+import { terminalText, terminalValues } from '../terminal-text';
 import { loadPlanOrReport } from '../plan-input';
 import { diffPlans, formatPlanDiff, isEmptyDiff } from '../../obligations/plan-diff';
 
@@ -33,11 +34,12 @@ export function register(program: Command): void {
         const diff = diffPlans(current, next);
         const zone = current.campaign.timezone;
         if (isEmptyDiff(diff)) {
-          ctx.out.result({ diff, amendment: null }, () => `campaign ${info.campaignId}: ${formatPlanDiff(diff, zone).trim()}; nothing to amend`);
+          ctx.out.result({ diff, amendment: null }, () => `campaign ${info.campaignId}: ${formatPlanDiff(terminalValues(diff), zone).trim()}; nothing to amend`);
           return;
         }
         // The differences go first (stderr with --json, so stdout stays one JSON document).
-        const shown = `changes to campaign ${info.campaignId} (${info.title}):\n${formatPlanDiff(diff, zone)}`;
+        // Titles and names in the differences are the plans' authors' text: control characters escaped.
+        const shown = `changes to campaign ${info.campaignId} (${terminalText(info.title)}):\n${formatPlanDiff(terminalValues(diff), zone)}`;
         if (opts.json) process.stderr.write(shown);
         else process.stdout.write(shown);
         const ok = await confirm('Apply these changes to the running campaign?', { yes: opts.yes, what: `amending campaign '${info.campaignId}'` });
@@ -47,9 +49,9 @@ export function register(program: Command): void {
         }
         const amendment = await ctx.campaigns.amend(id, next, ctx.by);
         ctx.out.result({ diff, amendment }, () => [
-          `amended campaign ${info.campaignId}: plan ${amendment.planRef}`,
-          ...(amendment.added.length ? [`  departments added: ${amendment.added.join(', ')} (their launch notices go out now)`] : []),
-          ...(amendment.removed.length ? [`  departments removed: ${amendment.removed.join(', ')}`] : []),
+          `amended campaign ${info.campaignId}: plan ${terminalText(amendment.planRef)}`,
+          ...(amendment.added.length ? [`  departments added: ${terminalValues(amendment.added).join(', ')} (their launch notices go out now)`] : []),
+          ...(amendment.removed.length ? [`  departments removed: ${terminalValues(amendment.removed).join(', ')}`] : []),
           `see: campaign status ${id}`,
         ]);
       });

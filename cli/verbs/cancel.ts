@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors';
+import { terminalText } from '../terminal-text';
 
 /** `campaign cancel <id> [--yes]`: stops a campaign for good (Temporal cancellation of its workflows). */
 export function register(program: Command): void {
@@ -14,7 +15,7 @@ export function register(program: Command): void {
       await withCampaigns(opts, async (ctx) => {
         const info = await ctx.campaigns.info(id);
         if (info.state === 'completed' || info.state === 'cancelled') throw new UserError(`campaign '${info.campaignId}' is already ${info.state}`);
-        const ok = await confirm(`Cancel campaign ${info.campaignId} (${info.title})? No more reminders, escalations or submissions; this cannot be undone.`, {
+        const ok = await confirm(`Cancel campaign ${info.campaignId} (${terminalText(info.title)})? No more reminders, escalations or submissions; this cannot be undone.`, {
           yes: opts.yes,
           what: `cancelling campaign '${info.campaignId}'`,
         });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalValues } from '../terminal-text';
 
 interface ExcuseOpts {
   department: string;
@@ -27,9 +28,10 @@ export function register(program: Command): void {
         const plan = await runningPlan(ctx, info);
         const dept = plan?.departments.find((d) => d.id === view.department)?.name;
         const title = plan?.deadlines.find((d) => d.id === view.deadline)?.title;
-        ctx.out.result(view, () =>
-          `excused ${dept ? `${dept} (${view.department})` : view.department} from ${title ? `${title} (${view.occurrence})` : view.occurrence}, due ${campaignTime(view.due, zoneOf(info, plan), languageOf(plan))}: ${opts.reason}`,
-        );
+        ctx.out.result(view, () => {
+          const s = terminalValues({ dept, title, department: view.department, occurrence: view.occurrence, reason: opts.reason });
+          return `excused ${s.dept ? `${s.dept} (${s.department})` : s.department} from ${s.title ? `${s.title} (${s.occurrence})` : s.occurrence}, due ${campaignTime(view.due, zoneOf(info, plan), languageOf(plan))}: ${s.reason}`;
+        });
       });
     });
 }

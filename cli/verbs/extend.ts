@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { UserError } from '../errors';
+import { terminalText, terminalValues } from '../terminal-text';
 
 interface ExtendOpts {
   department: string;
@@ -21,7 +22,7 @@ export function parseUntil(text: string, zone: string, endOfWorkday = '18:00'): 
   else if (/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}(:\d{2})?$/.test(s)) dt = DateTime.fromFormat(s, s.split(':').length === 3 ? 'yyyy-MM-dd H:mm:ss' : 'yyyy-MM-dd H:mm', { zone });
   else if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) dt = DateTime.fromISO(s, { setZone: true });
   else dt = DateTime.fromISO(s, { zone });
-  if (!dt.isValid) throw new UserError(`--until '${text}' is not a date-time: use 'yyyy-MM-dd HH:mm' (campaign time, ${zone}) or ISO 8601 such as 2024-03-15T18:00:00+08:00`);
+  if (!dt.isValid) throw new UserError(`--until '${terminalText(text)}' is not a date-time: use 'yyyy-MM-dd HH:mm' (campaign time, ${zone}) or ISO 8601 such as 2024-03-15T18:00:00+08:00`);
   return dt.toISO({ suppressMilliseconds: true })!;
 }
 
@@ -46,7 +47,10 @@ export function register(program: Command): void {
         const until = parseUntil(opts.until, zone, plan?.campaign.endOfWorkday);
         const view = await ctx.campaigns.extend(id, { department: opts.department, occurrence: opts.occurrence }, until, ctx.by);
         const dept = plan?.departments.find((d) => d.id === view.department)?.name;
-        ctx.out.result(view, () => `extended ${view.occurrence} for ${dept ? `${dept} (${view.department})` : view.department}: now due ${campaignTime(view.due, zone, languageOf(plan))} (${zone})`);
+        ctx.out.result(view, () => {
+          const s = terminalValues({ dept, department: view.department, occurrence: view.occurrence });
+          return `extended ${s.occurrence} for ${s.dept ? `${s.dept} (${s.department})` : s.department}: now due ${campaignTime(view.due, zone, languageOf(plan))} (${zone})`;
+        });
       });
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors';
+import { terminalValues } from '../terminal-text';
 
 /** `campaign history <id> [--json]`: the audit log, from the Temporal histories of the campaign's workflows. */
 export function register(program: Command): void {
@@ -39,13 +40,15 @@ export function register(program: Command): void {
         ctx.out.result(
           { workflowId, campaignId: plan?.campaign.id, zone, clock: facts.clock, workflows: links, entries, retrying },
           () => {
-            const lines = [`${plan ? `${plan.campaign.title} (${plan.campaign.id})` : workflowId}: audit log, campaign time (${zone})`, ''];
-            lines.push(...formatAudit(entries, highlight));
-            for (const r of retrying) {
+            // Names, reasons, delivery failures: other people's text, its control characters escaped.
+            const shown = terminalValues({ title: plan?.campaign.title, workflowId, entries, retrying, links });
+            const lines = [`${plan ? `${shown.title} (${plan.campaign.id})` : shown.workflowId}: audit log, campaign time (${zone})`, ''];
+            lines.push(...formatAudit(shown.entries, highlight));
+            for (const r of shown.retrying) {
               lines.push(highlight(`now             engine  ${r.activity} in ${r.workflowId} is being retried (attempt ${r.attempt}): ${r.lastFailure}`));
             }
             lines.push('', 'Workflows (Temporal Web UI):');
-            for (const l of links) lines.push(`  ${l.workflowId}  ${l.webUi}`);
+            for (const l of shown.links) lines.push(`  ${l.workflowId}  ${l.webUi}`);
             return lines;
           },
         );

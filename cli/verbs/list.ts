@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { terminalText } from '../terminal-text';
 
 /** `campaign list [--json]`: the campaigns on the Temporal server, newest first. */
 export function register(program: Command): void {
@@ -22,7 +23,8 @@ export function register(program: Command): void {
               c.status.toLowerCase(),
               DateTime.fromJSDate(c.startTime).toFormat('yyyy-MM-dd HH:mm:ss'),
             ]);
-            return table(['id', 'title', 'state', 'temporal status', 'started (local time)'], rows);
+            // Titles and workflow ids are other people's text: shown with their control characters escaped.
+            return table(['id', 'title', 'state', 'temporal status', 'started (local time)'], rows.map((r) => r.map(terminalText)));
           },
         );
       });

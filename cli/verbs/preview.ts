@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../errors';
 import { loadPlanOrReport } from '../plan-input';
+import { terminalJson, terminalValues } from '../terminal-text';
 import { departmentCalendars, previewJson, previewText } from '../../deadlines/preview';
 
 /** `campaign preview <plan> [--json] [--ics DIR]`: the timeline a plan compiles to. */
@@ -16,8 +17,9 @@ export function register(program: Command): void {
     .action((file: string, opts: { json?: boolean; ics?: string }) => {
       const plan = loadPlanOrReport(file);
       if (!plan) return;
-      if (opts.json) process.stdout.write(`${JSON.stringify(previewJson(plan), null, 2)}\n`);
-      else process.stdout.write(previewText(plan));
+      if (opts.json) process.stdout.write(`${terminalJson(previewJson(plan))}\n`);
+      // The plan's titles and names are its author's text: shown with their control characters escaped.
+      else process.stdout.write(previewText(terminalValues(plan)));
       if (opts.ics !== undefined) {
         try {
           mkdirSync(opts.ics, { recursive: true });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors';
 import { loadPlanOrReport } from '../plan-input';
+import { terminalText } from '../terminal-text';
 import type { ClockRequest } from '../../obligations/clock';
 import { parseRehearsal } from '../../obligations/clock';
 import { assignShards, campaignWorkflowId, shardNumbers } from '../../obligations/shards';
@@ -83,20 +84,20 @@ export function register(program: Command): void {
         };
         ctx.out.result(data, () => {
           const lines = [
-            `started campaign ${plan.campaign.id} — ${plan.campaign.title}`,
-            `  workflow   ${workflowId}`,
+            `started campaign ${plan.campaign.id} — ${terminalText(plan.campaign.title)}`,
+            `  workflow   ${terminalText(workflowId)}`,
             `  Web UI     ${data.webUi}`,
             `  plan       ${plan.departments.length} departments, ${obligations} obligations (${plan.deadlines.length} deadlines, ${occurrences} occurrences), ${shards} shard workflow${shards === 1 ? '' : 's'}`,
             `  period     ${campaignTime(plan.campaign.periodStart, zone, plan.campaign.language)} — ${campaignTime(plan.campaign.periodEnd, zone, plan.campaign.language)} (${zone})`,
           ];
           if (wallMs !== undefined) {
             lines.push(
-              `  rehearsal  ${opts.rehearse}: the whole campaign (${humanDuration(periodMs)}) plays in about ${humanDuration(wallMs)} of wall time, until about ${endsAt!.toLocaleTimeString('en-GB')}`,
+              `  rehearsal  ${terminalText(opts.rehearse!)}: the whole campaign (${humanDuration(periodMs)}) plays in about ${humanDuration(wallMs)} of wall time, until about ${endsAt!.toLocaleTimeString('en-GB')}`,
             );
           } else {
             lines.push('  clock      real time');
           }
-          lines.push(`next: campaign status ${shortId}`);
+          lines.push(`next: campaign status ${terminalText(shortId)}`);
           return lines;
         });
         if (workflowId !== campaignWorkflowId(plan.campaign.id)) {

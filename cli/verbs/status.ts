@@ -4,6 +4,7 @@ import type { CampaignInfo } from '../../workflows/campaign.messages';
 import type { ObligationView } from '../../workflows/department-shard.messages';
 import type { DeliveryEntry } from '../../obligations/obligations';
 import type { CompiledPlan, Language } from '../../deadlines/timeline';
+import { terminalText, terminalValues } from '../terminal-text';
 
 interface StatusOpts {
   json?: boolean;
@@ -48,11 +49,12 @@ export function register(program: Command): void {
         const plan = await runningPlan(ctx, info);
         if (opts.department && !all.some((o) => o.department === opts.department) && !info.shards.some((s) => s.departments.includes(opts.department!))) {
           const known = [...new Set(info.shards.flatMap((s) => s.departments))];
-          throw new UserError(`no department '${opts.department}' in campaign '${info.campaignId}' (departments: ${known.join(', ')})`);
+          throw new UserError(`no department '${terminalText(opts.department)}' in campaign '${info.campaignId}' (departments: ${known.join(', ')})`);
         }
         const obligations = opts.department ? all.filter((o) => o.department === opts.department) : all;
         ctx.out.result({ info, obligations }, () =>
-          render(info, obligations, plan, zoneOf(info, plan), languageOf(plan), {
+          // Titles, names, reasons, failures: other people's text, its control characters escaped.
+          render(terminalValues(info), terminalValues(obligations), terminalValues(plan), zoneOf(info, plan), languageOf(plan), {
             workflowId: ctx.campaigns.workflowIdOf(id),
             webUi: ctx.webUi(ctx.campaigns.workflowIdOf(id)),
             detail: !!opts.department,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors';
 import { type Diagnostic, formatDiagnostic, summarize } from '../../deadlines/diagnostics';
 import { loadPlanFile } from '../../deadlines/load';
+import { terminalJson, terminalText } from '../terminal-text';
 
 /** `campaign validate <plan> [--json]`: every problem of a plan as file:line:col, exit 1 on errors. */
 export function register(program: Command): void {
@@ -28,11 +29,12 @@ export function register(program: Command): void {
               }
             : {}),
         };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        process.stdout.write(`${terminalJson(out)}\n`);
       } else {
         const lines = [...errors, ...warnings]
           .sort((a, b) => a.line - b.line || a.col - b.col || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
-          .map(formatDiagnostic);
+          // A diagnostic quotes the plan's text: one line each, its control characters escaped.
+          .map((d) => terminalText(formatDiagnostic(d)));
         if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
         if (result.ok) {
           const p = result.plan;
