@@ -9,6 +9,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { terminalValues } from '../terminal-text';
 import { UserError } from '../errors';
 
 interface SubmitOpts {
@@ -170,13 +171,17 @@ export function register(program: Command): void {
           const zone = zoneOf(info, plan);
           const dept = plan?.departments.find((d) => d.id === receipt.department)?.name;
           const title = plan?.deadlines.find((d) => d.id === receipt.deadline)?.title;
-          ctx.out.result(receipt, () => [
-            `${receipt.duplicate ? 'already received' : 'received'}: ${dept ? `${dept} (${receipt.department})` : receipt.department} — ${title ? `${title} (${receipt.occurrence})` : receipt.occurrence}`,
-            `  version ${receipt.version}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, language)} (campaign time)`,
-            ...(attachments.length ? [`  attachments: ${attachments.map((a) => `${a.name} (${a.size} bytes)`).join(', ')}`] : []),
-            `  submission id ${receipt.submissionId}`,
-            ...(receipt.duplicate ? ['  (this submission had been received before; nothing changed)'] : []),
-          ]);
+          ctx.out.result(receipt, () => {
+            // Names, titles and file names are the users' text: shown escaped (cli/terminal-text.ts).
+            const s = terminalValues({ dept, title, department: receipt.department, occurrence: receipt.occurrence, submissionId: receipt.submissionId, files: attachments.map((a) => a.name) });
+            return [
+              `${receipt.duplicate ? 'already received' : 'received'}: ${s.dept ? `${s.dept} (${s.department})` : s.department} — ${s.title ? `${s.title} (${s.occurrence})` : s.occurrence}`,
+              `  version ${receipt.version}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, language)} (campaign time)`,
+              ...(attachments.length ? [`  attachments: ${attachments.map((a, i) => `${s.files[i]} (${a.size} bytes)`).join(', ')}`] : []),
+              `  submission id ${s.submissionId}`,
+              ...(receipt.duplicate ? ['  (this submission had been received before; nothing changed)'] : []),
+            ];
+          });
         } finally {
           for (const s of staged) await s.blob.discard();
         }
