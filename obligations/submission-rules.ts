@@ -13,8 +13,9 @@
  * only place a reason is worded. Pure and deterministic: the workflow's validator runs it.
  */
 import type { CompiledDeadline, CompiledOccurrence, CompiledPlan, Language } from '../deadlines/timeline';
-import { checkFormValues, isFilled, type FieldProblem, type FormValues } from './form-data';
+import { checkFormValues, isFilled, valuesAsRecorded, type FieldProblem, type FormValues } from './form-data';
 import { obligationKey, resolveOccurrence, type ObligationRecord, type ShardState, type SubmissionInput } from './obligations';
+import { cutGraphemes, wellFormed, withoutInvisibleMarks, type TextLimit } from './typed-text';
 
 /** The longest report text accepted, in characters. */
 export const REPORT_MAX_CHARS = 20_000;
@@ -43,6 +44,33 @@ export interface AttachmentLimits {
 export function extensionOf(filename: string): string {
   const m = /\.[A-Za-z0-9]{1,8}$/.exec(filename);
   return m ? m[0].toLowerCase() : '';
+}
+
+/**
+ * The longest file name kept, its extension included: 120 characters (code points), and 255 bytes
+ * in UTF-8 — what most file systems take, so the coordinator's download saves under the same name.
+ */
+export const FILE_NAME_LIMIT = { chars: 120, bytes: 255 } as const satisfies TextLimit;
+
+/**
+ * The name an attachment is kept under, from the name its sender gave: the base name only, without
+ * control characters, the characters Windows refuses (" < > | : * ?), bidi controls or zero-width
+ * characters (typed-text.ts), composed (NFC: a name from a Mac spells é as one character); a name
+ * over FILE_NAME_LIMIT keeps its start, cut between graphemes, and its extension.
+ * The portal and the CLI both name files with it.
+ */
+export function attachmentFileName(given: string): string {
+  const base = given.split(/[\\/]/).pop() ?? '';
+  const clean = withoutInvisibleMarks(wellFormed(base).normalize('NFC'))
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029"<>|:*?]/g, '')
+    .trim();
+  const ext = extensionOf(clean);
+  const stem = clean.slice(0, clean.length - ext.length).trim();
+  if (!stem) return `附件${ext}`;
+  const cut = cutGraphemes(stem, { chars: FILE_NAME_LIMIT.chars - ext.length, bytes: FILE_NAME_LIMIT.bytes - ext.length }).trimEnd();
+  if (cut === stem) return clean;
+  return `${cut || '附件'}${ext}`;
 }
 
 // --- refusals ----------------------------------------------------------------------------------
@@ -79,6 +107,21 @@ export function formatBytes(n: number, language: Language = 'zh-CN'): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 ? 1 : 0)} KiB`;
   return language === 'en' ? `${n} bytes` : `${n} 字节`;
+}
+
+/**
+ * A file's size beside the limit it broke, so that the first reads as more than the second:
+ * "12.0 MiB" beside "10 MiB", but a file just over (10 MiB and 1 byte would read "10.0 MiB") in
+ * bytes: "10,485,761 字节" beside "10 MiB（10,485,760 字节）".
+ */
+function sizeOverLimit(size: number, max: number, language: Language): [string, string] {
+  const shown = formatBytes(size, language);
+  const unit = size >= 1024 * 1024 ? 1024 * 1024 : size >= 1024 ? 1024 : 1;
+  const rounded = unit === 1 ? size : Math.round((size / unit) * 10) * (unit / 10);
+  if (rounded > max) return [shown, formatBytes(max, language)];
+  const bytes = (n: number) => `${n.toLocaleString('en-US')}${language === 'en' ? ' bytes' : ' 字节'}`;
+  if (max < 1024) return [bytes(size), bytes(max)];
+  return [bytes(size), language === 'en' ? `${formatBytes(max, 'en')} (${bytes(max)})` : `${formatBytes(max, 'zh-CN')}（${bytes(max)}）`];
 }
 
 /** "2024-03-04T00:00:00+08:00" as the campaign's wall time (its offset is the campaign zone's). */
@@ -148,8 +191,16 @@ const TEXTS: { [C in RefusalCode]: Record<Language, (p: RefusalParams[C]) => str
     en: (p) => `file '${p.name}' is not a kind that can be attached; accepted: ${p.allowed.join(' ')}`,
   },
   'attachment-too-large': {
-    'zh-CN': (p) => `文件“${p.name}”过大${p.size !== undefined ? `（${formatBytes(p.size, 'zh-CN')}）` : ''}，单个文件不得超过 ${formatBytes(p.max, 'zh-CN')}`,
-    en: (p) => `file '${p.name}' is too large${p.size !== undefined ? ` (${formatBytes(p.size, 'en')})` : ''}: at most ${formatBytes(p.max, 'en')} per file`,
+    'zh-CN': (p) => {
+      if (p.size === undefined) return `文件“${p.name}”过大，单个文件不得超过 ${formatBytes(p.max, 'zh-CN')}`;
+      const [size, max] = sizeOverLimit(p.size, p.max, 'zh-CN');
+      return `文件“${p.name}”过大（${size}），超过单个文件 ${max}${max.endsWith('）') ? '' : ' '}的上限`;
+    },
+    en: (p) => {
+      if (p.size === undefined) return `file '${p.name}' is too large: at most ${formatBytes(p.max, 'en')} per file`;
+      const [size, max] = sizeOverLimit(p.size, p.max, 'en');
+      return `file '${p.name}' is too large (${size}): at most ${max} per file`;
+    },
   },
   'report-too-long': {
     'zh-CN': (p) => `报送内容不超过${p.max}字（本次${p.length}字）`,
@@ -291,16 +342,14 @@ export function obligationRefusal(plan: CompiledPlan, state: ShardState, input: 
  * What the submit update's handler runs, right after its validator judged the same submission in
  * the same activation: the obligation and the normalised figures. It refuses nothing the rules of
  * an older release accepted, so replaying a history recorded under them takes the same path
- * (only validators — whose rejections are not in history — apply rules added since).
+ * (only validators — whose rejections are not in history — apply rules added since), and records
+ * the figures as that release did (valuesAsRecorded: a spelling the number rule now refuses).
  */
 export function acceptSubmission(plan: CompiledPlan, state: ShardState, input: SubmissionInput, nowMs: number): SubmissionVerdict {
   const found = locate(plan, state, input, nowMs);
   if (!found.ok || found.duplicateOf !== undefined) return found;
   const form = found.deadline.submit.form ? plan.forms.find((f) => f.id === found.deadline.submit.form) : undefined;
-  const values =
-    form && input.values !== undefined
-      ? checkFormValues(form, input.values, previousValues(state, found.deadline, found.occurrence, input.department), input.confirmDecreases ?? [], plan.campaign.language).values
-      : undefined;
+  const values = form && input.values !== undefined ? valuesAsRecorded(form, input.values) : undefined;
   return { ok: true, key: found.key, values };
 }
 
