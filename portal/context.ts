@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CampaignClient } from '../client/campaign-client';
+import { extensionOf } from '../obligations/submission-rules';
+import { wellFormed } from '../obligations/typed-text';
 import type { BlobStore } from '../store/blob-store';
 import { html, layout, type Raw } from './html';
 import { applySecurityHeaders } from './security';
@@ -11,7 +13,7 @@ import { applySecurityHeaders } from './security';
 export interface PortalConfig {
   /** Signs the departments' links (the same PORTAL_SECRET the worker uses), sessions and CSRF tokens. */
   secret: string;
-  /** Public base URL (its origin is accepted for POSTs besides the Host the request came to). */
+  /** Public base URL (PORTAL_BASE_URL): its origin is the only one a POST is accepted from. */
   baseUrl: string;
   coordinator?: { user: string; password: string };
   maxUploadBytes: number;
@@ -59,9 +61,39 @@ export function redirect(res: ServerResponse, location: string, extra: Record<st
   res.end();
 }
 
-export function allowedOrigins(ctx: Ctx, req: IncomingMessage): string[] {
-  const out = [new URL(ctx.config.baseUrl).origin];
-  const host = req.headers.host;
-  if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) out.push(`http://${host}`, `https://${host}`);
-  return out;
+/**
+ * The origins a POST may come from: the configured public URL's only. Never the request's Host
+ * header — whoever forges the Origin forges the Host with it. (`_req` is not read; callers still
+ * pass it.)
+ */
+export function allowedOrigins(ctx: Ctx, _req?: IncomingMessage): string[] {
+  return [new URL(ctx.config.baseUrl).origin];
+}
+
+/** RFC 5987 attr-char: what filename* may carry unencoded; everything else is %XX of its UTF-8. */
+const ATTR_CHAR = /[A-Za-z0-9!#$&+\-.^_`|~]/;
+
+/**
+ * A Content-Disposition for a download named `name`, whatever the name holds (a lone surrogate, a
+ * quote, a line break): `filename*` with the name in UTF-8 (RFC 5987/6266; a lone surrogate becomes
+ * U+FFFD), and `filename` an ASCII fallback for old clients — `fallback` if given, else the name's
+ * ASCII letters, digits and . _ -, or "download" with its extension when too few are left. Never throws.
+ */
+export function contentDisposition(name: string, fallback?: string): string {
+  const utf8 = Buffer.from(wellFormed(name) || 'download', 'utf8');
+  let encoded = '';
+  for (const byte of utf8) {
+    const c = String.fromCharCode(byte);
+    encoded += byte < 0x80 && ATTR_CHAR.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return `attachment; filename="${asciiName(fallback ?? name)}"; filename*=UTF-8''${encoded}`;
+}
+
+function asciiName(name: string): string {
+  const ext = extensionOf(name);
+  const stem = name
+    .slice(0, name.length - ext.length)
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[_.-]+|[_-]+$/g, '');
+  return `${/[A-Za-z0-9]/.test(stem) ? stem.slice(0, 100) : 'download'}${ext}`;
 }

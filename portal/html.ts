@@ -1,9 +1,11 @@
 /**
  * Server-rendered HTML for the portal (zh-CN): escaping, the page layout, the style sheet (served
- * from /static/portal.css: the Content-Security-Policy allows no inline style or script), and the
- * date formatting in the campaign's time zone.
+ * from /static/portal.css: the Content-Security-Policy allows no inline style or script), the
+ * date formatting in the campaign's time zone, and text others typed shown with its invisible
+ * marks visible (revealed).
  */
 import { DateTime } from 'luxon';
+import { splitInvisibleMarks } from '../obligations/typed-text';
 
 export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -31,6 +33,16 @@ function render(v: unknown): string {
   if (Array.isArray(v)) return v.map(render).join('');
   if (v === undefined || v === null || v === false) return '';
   return esc(v);
+}
+
+/**
+ * Text a department or another coordinator typed (a report, a text column, a file name recorded
+ * before names were cleaned), escaped, with each bidi control or zero-width character shown as its
+ * code in a marked box instead of acting on the text around it: "报告⟦U+202E⟧fdp.exe".
+ */
+export function revealed(text: unknown): Raw {
+  const pieces = splitInvisibleMarks(String(text ?? ''));
+  return new Raw(pieces.map((p, i) => (i % 2 ? `<span class="invisible-mark" title="不可见的控制字符">${p}</span>` : esc(p))).join(''));
 }
 
 export function layout(title: string, body: Raw, opts: { heading?: string; nav?: Raw } = {}): string {
@@ -118,6 +130,7 @@ td.st-overdue{background:#fbe3e0}
 .ok{background:#e8f7e4;border:1px solid #9ccf90;color:#1d5e12;padding:10px 14px;margin:10px 0}
 button,.button{background:#b0302a;color:#fff;border:0;padding:7px 18px;border-radius:3px;font-size:15px;cursor:pointer;text-decoration:none;display:inline-block}
 .muted{color:#777;font-size:13px}
+.invisible-mark{font-family:monospace;font-size:12px;color:#8d1a12;border:1px dashed #c0392b;padding:0 2px;margin:0 1px}
 .inline-form{display:inline-block;margin:4px 8px 4px 0}
 .inline-form input[type=text]{width:200px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}

@@ -96,9 +96,11 @@ export function cookies(req: IncomingMessage): Record<string, string> {
 
 /**
  * A POST must come from a page of this portal. Sec-Fetch-Site, when the browser sends it, must be
- * same-origin. An Origin header must be one of the portal's own origins; with Referrer-Policy
- * no-referrer browsers send `Origin: null` and no Referer, so `null` is accepted only together
- * with Sec-Fetch-Site: same-origin. Without any of these headers the request is refused.
+ * same-origin. An Origin header must be one of the portal's own origins — the configured public
+ * URL's (context.ts allowedOrigins), never one made from the request's Host header, which the
+ * sender chooses along with the Origin. With Referrer-Policy no-referrer browsers send
+ * `Origin: null` and no Referer, so `null` is accepted only together with Sec-Fetch-Site:
+ * same-origin. Without any of these headers the request is refused.
  */
 export function sameOrigin(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
   const site = req.headers['sec-fetch-site'];

@@ -11,8 +11,8 @@ import { flattenColumns } from '../../obligations/form-data';
 import { summarise, summaryCsv, type OccurrenceSummary } from '../../reports/summary';
 import { summaryXlsx } from '../../reports/xlsx';
 import type { ObligationView } from '../../workflows/department-shard.messages';
-import { allowedOrigins, redirect, send, sendPage, sendRefusal, type Ctx } from '../context';
-import { formatTime, html, lateness, shortTime, type Raw } from '../html';
+import { allowedOrigins, contentDisposition, redirect, send, sendPage, sendRefusal, type Ctx } from '../context';
+import { formatTime, html, lateness, revealed, shortTime, type Raw } from '../html';
 import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody } from '../uploads/multipart';
 import {
   cookieHeader,
@@ -45,7 +45,7 @@ export async function coordinatorRoute(ctx: Ctx, req: IncomingMessage, res: Serv
   const isPost = req.method === 'POST';
   if (isPost && !sameOrigin(req, allowedOrigins(ctx, req))) {
     req.resume();
-    return sendRefusal(res, 403, '请求被拒绝', '此请求并非来自本平台的页面，已拒绝。');
+    return sendRefusal(res, 403, '请求被拒绝', `此请求并非来自本平台的页面，已拒绝。请从 ${new URL(ctx.config.baseUrl).origin} 打开本平台。`);
   }
   if (!isPost && req.method !== 'GET' && req.method !== 'HEAD') return sendRefusal(res, 405, '不支持的请求', '不支持的请求方式。');
   let body: ParsedBody | undefined;
@@ -252,13 +252,13 @@ ${mine.map((o) => {
   const cols = form ? flattenColumns(form.columns) : [];
   return html`<section class="card" data-occurrence="${o.occurrence}">
 <h2>${occurrenceLabel(plan, o.occurrence)} <span class="state st-${st}">${STATE_LABELS[st]}</span>${o.inPlan ? '' : html` <span class="muted">（已从计划中移除）</span>`}</h2>
-<p>截止：${formatTime(o.due, zone)}${o.extendedTo ? '（已延期）' : ''}${o.excused ? html`；免报原因：${o.excused.reason}（${o.excused.by}，${shortTime(o.excused.at, zone)}）` : ''}</p>
+<p>截止：${formatTime(o.due, zone)}${o.extendedTo ? '（已延期）' : ''}${o.excused ? html`；免报原因：${revealed(o.excused.reason)}（${revealed(o.excused.by)}，${shortTime(o.excused.at, zone)}）` : ''}</p>
 ${o.versions.length
   ? html`<h3>报送版本</h3><table><thead><tr><th>版本</th><th>收到时间</th><th>报送人</th>${cols.map(({ column, parent }) => html`<th>${parent ? `其中：${column.label}` : column.label}</th>`)}<th>内容</th><th>附件</th></tr></thead><tbody>
 ${o.versions.map(
-  (v) => html`<tr><td>第${v.version}版${v.late ? html`<br><span class="state st-late">迟报${lateness(o.due, v.receivedAt)}</span>` : ''}</td><td>${formatTime(v.receivedAt, zone)}</td><td>${v.by}</td>${cols.map(
-    ({ column }) => html`<td class="num">${Array.isArray(v.values?.[column.id]) ? (v.values![column.id] as string[]).join('、') : (v.values?.[column.id] ?? '')}</td>`,
-  )}<td>${v.report ?? ''}</td><td>${(v.attachments ?? []).map((a) => html`<a href="${base}/file/${a.ref.replace(/^sha256:/, '')}" download>${a.name}</a> <span class="muted">${Math.ceil(a.size / 1024)} KiB</span><br>`)}</td></tr>`,
+  (v) => html`<tr><td>第${v.version}版${v.late ? html`<br><span class="state st-late">迟报${lateness(o.due, v.receivedAt)}</span>` : ''}</td><td>${formatTime(v.receivedAt, zone)}</td><td>${revealed(v.by)}</td>${cols.map(
+    ({ column }) => html`<td class="num">${revealed(Array.isArray(v.values?.[column.id]) ? (v.values![column.id] as string[]).join('、') : (v.values?.[column.id] ?? ''))}</td>`,
+  )}<td>${revealed(v.report ?? '')}</td><td>${(v.attachments ?? []).map((a) => html`<a href="${base}/file/${a.ref.replace(/^sha256:/, '')}" download>${revealed(a.name)}</a> <span class="muted">${Math.ceil(a.size / 1024)} KiB</span><br>`)}</td></tr>`,
 )}</tbody></table>`
   : html`<p class="muted">尚未报送。</p>`}
 <h3>消息</h3>
@@ -312,11 +312,11 @@ async function sendSummary(res: ServerResponse, view: CampaignView, arg: string)
   if (!s) return sendRefusal(res, 404, '汇总不存在', '没有这一期报送。');
   const fileName = `${s.title}-${s.occurrence.split('@')[1] ?? s.occurrence}`;
   if (m[2] === '.csv') {
-    return send(res, 200, summaryCsv(s), 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="summary.csv"; filename*=UTF-8''${enc(fileName)}.csv` });
+    return send(res, 200, summaryCsv(s), 'text/csv; charset=utf-8', { 'content-disposition': contentDisposition(`${fileName}.csv`, 'summary.csv') });
   }
   if (m[2] === '.xlsx') {
     const buffer = await summaryXlsx(view.plan, [s]);
-    return send(res, 200, buffer, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { 'content-disposition': `attachment; filename="summary.xlsx"; filename*=UTF-8''${enc(fileName)}.xlsx` });
+    return send(res, 200, buffer, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { 'content-disposition': contentDisposition(`${fileName}.xlsx`, 'summary.xlsx') });
   }
   const cols = s.form ? flattenColumns(s.form.columns) : [];
   const base = `/c/${enc(view.campaignId)}/summary/${enc(s.occurrence)}`;
@@ -330,7 +330,7 @@ async function sendSummary(res: ServerResponse, view: CampaignView, arg: string)
 <table id="summary"><thead><tr><th>单位</th><th>状态</th><th>报送时间</th>${cols.map(({ column, parent }) => html`<th>${parent ? `其中：${column.label}` : column.label}${column.unit ? `（${column.unit}）` : ''}</th>`)}<th>附件</th></tr></thead><tbody>
 ${s.rows.map((r) => {
   const st = r.status === 'pending' && Date.parse(s.due) < view.nowMs ? 'overdue' : r.status;
-  return html`<tr><td>${r.departmentName}</td><td><span class="state st-${st}">${STATE_LABELS[st]}</span></td><td>${shortTime(r.submittedAt, view.zone)}</td>${cols.map(({ column }) => html`<td class="num">${cell(r.values?.[column.id])}</td>`)}<td>${r.attachments || ''}</td></tr>`;
+  return html`<tr><td>${r.departmentName}</td><td><span class="state st-${st}">${STATE_LABELS[st]}</span></td><td>${shortTime(r.submittedAt, view.zone)}</td>${cols.map(({ column }) => html`<td class="num">${revealed(cell(r.values?.[column.id]))}</td>`)}<td>${r.attachments || ''}</td></tr>`;
 })}
 ${s.totals ? html`<tr class="total"><th>总计</th><td></td><td></td>${cols.map(({ column }) => html`<th class="num">${cell(s.totals![column.id])}</th>`)}<td></td></tr>` : ''}
 </tbody></table>
@@ -347,6 +347,6 @@ async function sendFile(ctx: Ctx, res: ServerResponse, view: CampaignView, hex: 
     : undefined;
   if (!att) return sendRefusal(res, 404, '文件不存在', '没有这个附件。');
   const data = await ctx.deps.blobs.get(ref);
-  const ascii = att.name.replace(/[^A-Za-z0-9._-]/g, '_');
-  send(res, 200, data, 'application/octet-stream', { 'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${enc(att.name)}` });
+  // Any name a version holds downloads, one recorded by an earlier release too (cut inside a surrogate pair).
+  send(res, 200, data, 'application/octet-stream', { 'content-disposition': contentDisposition(att.name) });
 }

@@ -10,6 +10,9 @@
  * (never kept) up to the total limit so that the browser can show the refusal page, and past that
  * the connection is closed after the answer.
  *
+ * A file's name is the one the submission rules keep (attachmentFileName: base name, no control,
+ * bidi or zero-width characters, cut between graphemes with its extension kept).
+ *
  * Only a field named in `inMemory` (the XLSX template, which reports/xlsx.ts reads from bytes) is
  * collected in memory, within the same per-file limit.
  */
@@ -17,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Language } from '../../deadlines/timeline';
-import { describeRefusal, formatBytes, refusal } from '../../obligations/submission-rules';
+import { attachmentFileName, describeRefusal, formatBytes, refusal } from '../../obligations/submission-rules';
 import type { BlobStore, StagedBlob } from '../../store/blob-store';
 import { ContentSniffer, type SniffResult } from './sniff';
 
@@ -179,7 +182,7 @@ export async function parseBody(req: IncomingMessage, limits: BodyLimits, opts: 
     bb.on('file', (name, stream, info) => {
       // A file cut short (the body stopped, or was malformed) ends with an error: 'close' settles it.
       stream.on('error', () => undefined);
-      const filename = cleanFilename(info.filename ?? '');
+      const filename = attachmentFileName(info.filename ?? '');
       if (!info.filename || refused) {
         // An empty file input, or nothing more is kept after a refusal.
         stream.resume();
@@ -308,14 +311,6 @@ function collect(stream: Readable, header: FileHeader, tooBig: () => void, langu
       stream.resume();
     },
   };
-}
-
-/** The base name, without control characters or path separators, at most 120 characters. */
-export function cleanFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim();
-  return (clean || '附件').slice(-120);
 }
 
 export const field = (body: ParsedBody, name: string): string => body.fields.get(name)?.[0] ?? '';
