@@ -16,7 +16,9 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -31,7 +33,8 @@ import type { CompiledPlan } from '../deadlines/timeline';
 import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
 import { departmentShardWorkflow } from './department-shard';
 import { amendShardSignal, pauseSignal, resumeSignal, type ShardResult } from './department-shard.messages';
-import { DELIVERY_RETRY } from './policies';
+import { campaignCurrentDetails, campaignMessageSummary, campaignWaitSummary, finalSummarySummary, shardStartMetadata, type StateCounts } from '../obligations/workflow-metadata';
+import { DELIVERY_RETRY, NAMED_IN_WEB_UI } from './policies';
 import {
   amendUpdate,
   campaignInfoQuery,
@@ -72,9 +75,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const sent: CampaignInfo['sent'] = [];
   const children = new Map<number, ChildWorkflowHandle<typeof departmentShardWorkflow>>();
 
+  // Versioned change: campaigns started before it replay with anonymous shards, timers and
+  // activity calls; from it on each says what it is in the campaign's language, and the current
+  // details tell the next instant (obligations/workflow-metadata.ts).
+  const named = patched(NAMED_IN_WEB_UI);
+  let nextText: string | undefined;
+  let counted: StateCounts | undefined;
+  const showDetails = () => {
+    if (named) setCurrentDetails(campaignCurrentDetails(plan, { state, shards: shardNumbers(assignment).length, next: nextText, sent: sent.length, totals: counted }));
+  };
   const setState = (s: CampaignState) => {
     state = s;
     upsertSearchAttributes([{ key: CAMPAIGN_STATE, value: s }] as never);
+    showDetails();
   };
   upsertSearchAttributes([
     { key: CAMPAIGN_ID, value: plan.campaign.id },
@@ -82,9 +95,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   ] as never);
 
   const startShard = async (shard: number) => {
+    const slice = planSlice(plan, departmentsOfShard(assignment, shard));
     const handle = await startChild(departmentShardWorkflow, {
+      ...(named ? shardStartMetadata(slice, shard) : {}),
       workflowId: shardWorkflowId(info.workflowId, shard),
-      args: [{ campaignWorkflowId: info.workflowId, shard, plan: planSlice(plan, departmentsOfShard(assignment, shard)), planRef, clock, scope, startedAtMs: now(), historyLimit: input.shardHistoryLimit }],
+      args: [{ campaignWorkflowId: info.workflowId, shard, plan: slice, planRef, clock, scope, startedAtMs: now(), historyLimit: input.shardHistoryLimit }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
     children.set(shard, handle);
@@ -173,18 +188,25 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       if (t >= periodEndMs()) break;
       const next = Math.min(instants.find((i) => i.atMs > processedUntilMs)?.atMs ?? Infinity, periodEndMs());
       wake = false;
-      const timedOut = !(await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
-      if (timedOut && now() < next) await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())));
+      const timer = named ? { summary: campaignWaitSummary(plan, next, instants.filter((i) => i.atMs === next)) } : undefined;
+      nextText = timer?.summary;
+      showDetails();
+      const wait = () => Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()));
+      const timedOut = !(await (timer ? condition(() => wake, wait(), timer) : condition(() => wake, wait())));
+      if (timedOut && now() < next) await (timer ? condition(() => wake, wait(), timer) : condition(() => wake, wait()));
     }
+    nextText = undefined;
     setState('summarising');
     const results: ShardResult[] = [];
     for (const handle of children.values()) results.push(await handle.result());
-    const summary = await writeFinalSummary({ campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, at: new Date(now()).toISOString(), scope, shardOutcomes: results.map((r) => r.outcomeRef) });
+    const finalInput = { campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, at: new Date(now()).toISOString(), scope, shardOutcomes: results.map((r) => r.outcomeRef) };
+    const summary = await (named ? writeFinalSummary.executeWithOptions({ summary: finalSummarySummary(plan) }, [finalInput]) : writeFinalSummary(finalInput));
     const totals = results.reduce(
       (a, r) => ({ obligations: a.obligations + r.obligations, onTime: a.onTime + r.submitted, late: a.late + r.late, excused: a.excused + r.excused, missing: a.missing + r.missing }),
       { obligations: 0, onTime: 0, late: 0, excused: 0, missing: 0 },
     );
     result = { campaignId: plan.campaign.id, state: 'completed', summary, totals };
+    counted = { submitted: totals.onTime, late: totals.late, excused: totals.excused, pending: totals.missing };
     setState('completed');
     await condition(allHandlersFinished);
     return result;
@@ -206,7 +228,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   async function runInstant(item: CampaignInstant): Promise<void> {
     // Roll-ups and digests go to the coordinator even while reminders are paused.
-    const outcome = await sendCampaignMessage({ campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, instant: item, scope });
+    const input = { campaignWorkflowId: info.workflowId, shardWorkflowIds: shardIds(), planRef, instant: item, scope };
+    const outcome = await (named ? sendCampaignMessage.executeWithOptions({ summary: campaignMessageSummary(plan, item) }, [input]) : sendCampaignMessage(input));
     if (outcome) sent.push({ kind: item.kind, at: new Date(item.atMs).toISOString(), occurrence: item.occurrence, sent: outcome.sent, failed: outcome.failed });
   }
 }

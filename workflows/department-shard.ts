@@ -14,12 +14,14 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { ComposeRequest } from '../obligations/message-requests';
 import { campaignNowMs, wallMsFor, type CampaignClock } from '../obligations/clock';
+import { countByState, deliverySummary, shardCurrentDetails, shardOutcomeSummary, shardWaitSummary } from '../obligations/workflow-metadata';
 import {
   amendObligations,
   applySubmission,
@@ -42,7 +44,7 @@ import {
 } from '../obligations/obligations';
 import { acceptSubmission, describeRefusal, fieldErrorsOf, fieldWarningsOf, judgeSubmission, type SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
-import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT } from './policies';
+import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT, NAMED_IN_WEB_UI } from './policies';
 import {
   amendShardSignal,
   excuseUpdate,
@@ -88,6 +90,13 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   };
   const now = () => campaignNowMs(clock, Date.now());
   const fail = (message: string) => ApplicationFailure.create({ type: 'InvalidRequest', message, nonRetryable: true });
+  // Versioned change: shards started before it replay with anonymous timers and activity calls;
+  // from it on each timer and delivery says, in the campaign's language, what it waits for or
+  // sends, and the shard's current details are kept up to date (obligations/workflow-metadata.ts).
+  const named = patched(NAMED_IN_WEB_UI);
+  type DeliverInput = Parameters<typeof deliverMessages>[0];
+  const deliver = (input: DeliverInput) =>
+    named ? deliverMessages.executeWithOptions({ summary: deliverySummary(plan, input.requests) }, [input]) : deliverMessages(input);
 
   const view = (rec: ObligationRecord, idx = indexPlan(plan)): ObligationView => {
     const occ = idx.occurrence(rec.occurrence)?.occurrence;
@@ -216,6 +225,14 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     return items.length ? { requests: items.map((i) => i.request), dueWallMs: wallMsFor(clock, items[0]!.atMs) } : undefined;
   };
 
+  // What the timer until `next` waits for: the launch notices, the ladder's batch at that instant,
+  // or the end of the period.
+  const waitSummary = (next: number, t: number) => {
+    const batch = batchAfter(currentLadder(), state.processedUntilMs);
+    const launch = t < periodStartMs && next === periodStartMs ? plan.departments.filter((d) => !state.launched.includes(d.id)).length : 0;
+    return shardWaitSummary(plan, next, batch[0]?.atMs === next ? batch : [], { launch, paused: state.paused });
+  };
+
   for (;;) {
     const t = now();
     // Launch notices: at the start of the period, to every department not yet launched
@@ -227,20 +244,20 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       if (launch.length) {
         // the batch due now, if any, names the one after it; otherwise the launch notices do
         const comingNext = dueItems(currentLadder(), state, t).length > 0 ? undefined : upcomingBatch(t);
-        record(launch, await deliverMessages({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) }), () => undefined);
+        record(launch, await deliver({ planRef, requests: launch, scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) }), () => undefined);
       }
     }
     const due = dueItems(currentLadder(), state, t);
     if (due.length && !state.paused) {
       const comingNext = upcomingBatch(t);
-      const outcomes = await deliverMessages({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) });
+      const outcomes = await deliver({ planRef, requests: due.map((i) => i.request), scope: input.scope, at: new Date(t).toISOString(), ...(comingNext ? { next: comingNext } : {}) });
       record(due.map((i) => i.request), outcomes, (i) => due[i]!.obligation);
     }
     // While paused, what falls due is skipped for good, not sent on resume.
     state.processedUntilMs = Math.max(state.processedUntilMs, t);
     if (outbox.length) {
       const batch = outbox.splice(0, outbox.length);
-      const outcomes = await deliverMessages({ planRef, requests: batch, scope: input.scope, at: new Date(t).toISOString() });
+      const outcomes = await deliver({ planRef, requests: batch, scope: input.scope, at: new Date(t).toISOString() });
       record(batch, outcomes, (i) => {
         const r = batch[i] as { occurrenceKey: string; departmentId: string };
         return `${r.occurrenceKey}|${r.departmentId}`;
@@ -253,16 +270,27 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     }
     const next = Math.min(nextInstant(currentLadder(), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
     wake = false;
-    const timedOut = !(await condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now()))));
+    const timer = named ? { summary: waitSummary(next, t) } : undefined;
+    if (timer) setCurrentDetails(shardCurrentDetails(plan, input.shard, { atMs: next, summary: timer.summary }, countByState(plan, state), state.paused));
+    const timedOut = !(await (timer
+      ? condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())), timer)
+      : condition(() => wake || outbox.length > 0, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())))));
     if (timedOut && now() < next) {
       // The wall clock and campaign clock differ by rounding at most; never wake early.
-      await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())));
+      if (timer) await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())), timer);
+      else await condition(() => wake, Math.max(1, Math.ceil(wallMsFor(clock, next) - Date.now())));
     }
   }
   await condition(allHandlersFinished);
+  if (named) setCurrentDetails(shardCurrentDetails(plan, input.shard, undefined, countByState(plan, state), state.paused));
   // Versioned change: shards that ran their last iteration before it return no outcomeRef (the
   // final summary then queries them, as it used to).
-  const outcomeRef = patched('shard-outcome-blob') ? await saveShardOutcome({ shardWorkflowId: workflowInfo().workflowId }) : undefined;
+  const outcomeInput = { shardWorkflowId: workflowInfo().workflowId };
+  const outcomeRef = !patched('shard-outcome-blob')
+    ? undefined
+    : named
+      ? await saveShardOutcome.executeWithOptions({ summary: shardOutcomeSummary(plan, countByState(plan, state)) }, [outcomeInput])
+      : await saveShardOutcome(outcomeInput);
   const idx = indexPlan(plan);
   // "Any time" deadlines (随时报送) are channels, not obligations: they stay out of the totals.
   const all = Object.values(state.obligations).filter((r) => isInPlan(plan, r, idx) && idx.deadline(r.deadline)?.kind !== 'open');

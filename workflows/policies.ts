@@ -1,5 +1,6 @@
 /**
- * Retry and size policies shared by the campaign workflows. Pure constants: workflows import them.
+ * Retry and size policies, and patch ids, shared by the campaign workflows. Pure constants:
+ * workflows import them.
  */
 import type { RetryPolicy } from '@temporalio/common';
 
@@ -17,3 +18,10 @@ export const DELIVERY_RETRY: RetryPolicy = {
 
 /** Continue as new well before Temporal's 10,240-event warning threshold (the hard limit is 51,200). */
 export const HISTORY_SOFT_LIMIT = 8_000;
+
+/**
+ * Patch id of the change that names every timer and activity call in the campaign's language and
+ * keeps each workflow's current details (obligations/workflow-metadata.ts): campaigns started
+ * before it replay without.
+ */
+export const NAMED_IN_WEB_UI = 'named-in-web-ui';

@@ -2,14 +2,16 @@
  * Records the Temporal histories of a real demo campaign run (time-skipping server, real SMTP)
  * that goes through every message handler — submissions, excuse, extension, pause/resume and an
  * amendment — into test/histories/. CI replays them against the current workflow code
- * (test/replay/replay.test.ts): a change that would break running campaigns fails there.
+ * (test/unit/replay.test.ts): a change that would break running campaigns fails there.
  *
  *   npx tsx tools/scripts/record-histories.ts [tag]     (after `npm run bootstrap`)
  *
  * Record again only for a deliberate, versioned change (patched()), under a new tag, keeping the
  * old files: they prove campaigns started before the change still replay. Recorded so far:
  *   (no tag)  the first engine;
- *   v2        shards save their final state to the blob store (patch 'shard-outcome-blob').
+ *   v2        shards save their final state to the blob store (patch 'shard-outcome-blob');
+ *   v3        timers, activity calls and shards named in the campaign's language, current details
+ *             kept (patch 'named-in-web-ui'); test/unit/workflow-metadata-history.test.ts reads it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
