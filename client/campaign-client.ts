@@ -3,9 +3,13 @@
  * extend, amend, pause, resume, cancel. The CLI, the portal and the tests all go through here, so
  * every one of them uses the same messages (defined next to their workflows) and the same routing
  * of a department to its shard workflow.
+ *
+ * Every call to Temporal made here has a deadline (client/call-limits.ts: the CLI's by default, the
+ * portal's shorter ones through withPolicy), and the portal's also wait in a bounded line.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { CLI_DEADLINES, type CallDeadlines, type CallLimiter } from './call-limits';
 import { ApplicationFailure } from '@temporalio/common';
 import { campaignNowMs, type ClockRequest } from '../obligations/clock';
 import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
@@ -67,10 +71,28 @@ async function rethrowRejection<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** The receipt of a submission among a department's obligation records (as the shard holds them), marked `duplicate`. */
+export function receiptIn(records: readonly ObligationView[], department: string, submissionId: string): SubmissionReceipt | undefined {
+  for (const rec of records) {
+    const v = rec.department === department ? rec.versions.find((x) => x.submissionId === submissionId) : undefined;
+    if (v) return { submissionId, department, deadline: rec.deadline, occurrence: rec.occurrence, version: v.version, status: rec.status, late: v.late, receivedAt: v.receivedAt, duplicate: true };
+  }
+  return undefined;
+}
+
+const routesOf = (info: CampaignInfo) => new Map(info.shards.flatMap((s) => s.departments.map((d) => [d, s.workflowId] as const)));
+
 /** How long a campaign's department → shard map is trusted before it is asked for again. */
 export const ROUTES_TTL_MS = 60_000;
 
-export class CampaignClient {
+/** How calls are bounded: their deadlines, and (the portal) the line they wait in. */
+export interface CallPolicy {
+  deadlines: CallDeadlines;
+  limiter?: CallLimiter;
+}
+
+/** What clients made from one another by withPolicy share. */
+interface Shared {
   /**
    * Department → shard workflow, per campaign workflow id. A department keeps its shard for the
    * campaign's life (obligations/shards.ts assignShards: an amendment only adds shards), so the map can
@@ -79,13 +101,34 @@ export class CampaignClient {
    * submission. A department missing from the map (added by an amendment) refreshes it at once;
    * the TTL covers a campaign started again under the same id.
    */
-  private readonly routes = new Map<string, { at: number; shards: Promise<Map<string, string>> }>();
+  routes: Map<string, { at: number; shards: Promise<Map<string, string>> }>;
+  /** Submissions being sent, by submission id: the same one sent again meanwhile waits for the first answer. */
+  submitting: Map<string, { input: string; receipt: Promise<SubmissionReceipt> }>;
+}
+
+export class CampaignClient {
+  private readonly shared: Shared;
 
   constructor(
     readonly temporal: Client,
     readonly plans: PlanStore,
     readonly taskQueue: string,
-  ) {}
+    readonly policy: CallPolicy = { deadlines: CLI_DEADLINES },
+    shared?: Shared,
+  ) {
+    this.shared = shared ?? { routes: new Map(), submitting: new Map() };
+  }
+
+  /** The same client (same connection, same department → shard map) with other deadlines and limits. */
+  withPolicy(policy: CallPolicy): CampaignClient {
+    return new CampaignClient(this.temporal, this.plans, this.taskQueue, policy, this.shared);
+  }
+
+  /** One call to Temporal: in line for `workflowId` when there is a limiter, then with the deadline for its kind. */
+  private call<T>(kind: keyof CallDeadlines, workflowId: string, fn: () => Promise<T>): Promise<T> {
+    const go = () => this.temporal.withDeadline(Date.now() + this.policy.deadlines[kind], fn);
+    return this.policy.limiter ? this.policy.limiter.run(workflowId, go) : go();
+  }
 
   /** Accepts a campaign id (`shanxi-2024`) or a workflow id (`campaign/shanxi-2024`). */
   workflowIdOf(id: string): string {
@@ -99,8 +142,8 @@ export class CampaignClient {
   async start(plan: CompiledPlan, opts: StartOptions = {}) {
     const planRef = await this.plans.save(plan);
     const workflowId = opts.workflowId ?? campaignWorkflowId(plan.campaign.id);
-    this.routes.delete(workflowId);
-    const handle = await this.temporal.workflow.start<CampaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, {
+    this.shared.routes.delete(workflowId);
+    const handle = await this.call('startMs', workflowId, () => this.temporal.workflow.start<CampaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
       args: [{ plan, planRef, clock: opts.clock ?? { mode: 'real' }, shardSize: opts.shardSize, shardHistoryLimit: opts.shardHistoryLimit }],
@@ -109,7 +152,7 @@ export class CampaignClient {
         { key: CAMPAIGN_TITLE, value: plan.campaign.title },
         { key: CAMPAIGN_STATE, value: 'scheduled' },
       ] as never,
-    });
+    }));
     return { handle, workflowId, planRef };
   }
 
@@ -119,22 +162,25 @@ export class CampaignClient {
    * workflow returns stands still while the campaign sleeps between instants.
    */
   async info(id: string): Promise<CampaignInfo> {
-    const info = await rethrowRejection(this.handle(id).query(campaignInfoQuery));
+    const workflowId = this.workflowIdOf(id);
+    const info = await rethrowRejection(this.call('queryMs', workflowId, () => this.handle(id).query(campaignInfoQuery)));
+    // Every answer renews the department → shard map: a submission right after a page needs no query of its own.
+    this.shared.routes.set(workflowId, { at: Date.now(), shards: Promise.resolve(routesOf(info)) });
     return { ...info, campaignNow: new Date(campaignNowMs(info.clock, Date.now())).toISOString() };
   }
 
   /** The workflow id of the shard that owns a department's obligations. */
   async shardOf(id: string, department: string): Promise<string> {
     const workflowId = this.workflowIdOf(id);
-    const cached = this.routes.get(workflowId);
+    const cached = this.shared.routes.get(workflowId);
     if (cached && Date.now() - cached.at < ROUTES_TTL_MS) {
       const hit = await cached.shards.catch(() => undefined);
       const shard = hit?.get(department);
       if (shard) return shard;
     }
-    const shards = this.info(id).then((info) => new Map(info.shards.flatMap((s) => s.departments.map((d) => [d, s.workflowId] as const))));
-    this.routes.set(workflowId, { at: Date.now(), shards });
-    shards.catch(() => this.routes.delete(workflowId));
+    const shards = this.info(id).then(routesOf);
+    this.shared.routes.set(workflowId, { at: Date.now(), shards });
+    shards.catch(() => this.shared.routes.delete(workflowId));
     const shard = (await shards).get(department);
     if (!shard) {
       // Refused before any workflow is asked, with the rules' own refusal attached, so the portal and
@@ -147,53 +193,90 @@ export class CampaignClient {
 
   /** Forget the cached department → shard map (after the campaign was started again, say). */
   forgetRoutes(id: string): void {
-    this.routes.delete(this.workflowIdOf(id));
+    this.shared.routes.delete(this.workflowIdOf(id));
   }
 
   async status(id: string): Promise<StatusMatrix> {
     const info = await this.info(id);
-    const parts = await Promise.all(info.shards.map((s) => this.temporal.workflow.getHandle(s.workflowId).query(obligationsQuery, {})));
+    const parts = await Promise.all(info.shards.map((s) => this.shardObligations(s.workflowId, {})));
     return { info, obligations: parts.flat() };
   }
 
+  /** One shard's obligations (the shard filters by occurrence or department, see obligationsQuery). */
+  shardObligations(shardWorkflowId: string, filter: { occurrence?: string; department?: string; deliveries?: 'all' | 'failures' }): Promise<ObligationView[]> {
+    return this.call('queryMs', shardWorkflowId, () => this.temporal.workflow.getHandle(shardWorkflowId).query(obligationsQuery, filter));
+  }
+
   async submit(id: string, input: SubmissionInput): Promise<SubmissionReceipt> {
-    const shard = await this.shardOf(id, input.department);
     // Idempotence is the workflow's (its submissionIds): a repeated submission id is answered with
     // the first receipt marked `duplicate`, so the CLI and the portal can say "already received".
+    // The same submission sent again while the first is on its way (a double click, a browser
+    // resending its form, a rush of identical posts) waits for that first answer instead of queueing
+    // another update on the shard, and is answered as the workflow would: the receipt, duplicate.
+    const key = JSON.stringify([this.workflowIdOf(id), input]);
+    const sending = this.shared.submitting.get(input.submissionId);
+    if (sending?.input === key) return { ...(await sending.receipt), duplicate: true };
+    const receipt = this.sendSubmission(id, input);
+    this.shared.submitting.set(input.submissionId, { input: key, receipt });
+    try {
+      return await receipt;
+    } finally {
+      if (this.shared.submitting.get(input.submissionId)?.receipt === receipt) this.shared.submitting.delete(input.submissionId);
+    }
+  }
+
+  private async sendSubmission(id: string, input: SubmissionInput): Promise<SubmissionReceipt> {
+    const shard = await this.shardOf(id, input.department);
     // The update id is per call (the SDK reuses it for its own retries of this call); one shared
     // per submission id would have Temporal replay the first answer, duplicate: false.
-    return rethrowRejection(this.temporal.workflow.getHandle(shard).executeUpdate(submitUpdate, { args: [input], updateId: `submit-${input.submissionId}-${randomUUID()}` }));
+    return rethrowRejection(
+      this.call('submitMs', shard, () => this.temporal.workflow.getHandle(shard).executeUpdate(submitUpdate, { args: [input], updateId: `submit-${input.submissionId}-${randomUUID()}` })),
+    );
+  }
+
+  /**
+   * The receipt of a submission the shard holds, looked up by its id (after a submit whose answer
+   * never came: it may have been recorded all the same), marked `duplicate`; undefined when the
+   * shard has no such submission from this department.
+   */
+  async receiptOf(id: string, department: string, submissionId: string): Promise<SubmissionReceipt | undefined> {
+    const shard = await this.shardOf(id, department);
+    return receiptIn(await this.shardObligations(shard, { department }), department, submissionId);
   }
 
   async excuse(id: string, ref: ObligationRef, reason: string, by: string): Promise<ObligationView> {
     const shard = await this.shardOf(id, ref.department);
-    return rethrowRejection(this.temporal.workflow.getHandle(shard).executeUpdate(excuseUpdate, { args: [{ ...ref, reason, by }] }));
+    return rethrowRejection(this.call('updateMs', shard, () => this.temporal.workflow.getHandle(shard).executeUpdate(excuseUpdate, { args: [{ ...ref, reason, by }] })));
   }
 
   async extend(id: string, ref: ObligationRef, until: string, by: string): Promise<ObligationView> {
     const shard = await this.shardOf(id, ref.department);
-    return rethrowRejection(this.temporal.workflow.getHandle(shard).executeUpdate(extendUpdate, { args: [{ ...ref, until, by }] }));
+    return rethrowRejection(this.call('updateMs', shard, () => this.temporal.workflow.getHandle(shard).executeUpdate(extendUpdate, { args: [{ ...ref, until, by }] })));
   }
 
   async amend(id: string, plan: CompiledPlan, by: string): Promise<Amendment> {
     const planRef = await this.plans.save(plan);
-    return rethrowRejection(this.handle(id).executeUpdate(amendUpdate, { args: [{ plan, planRef, by }] }));
+    return rethrowRejection(this.call('updateMs', this.workflowIdOf(id), () => this.handle(id).executeUpdate(amendUpdate, { args: [{ plan, planRef, by }] })));
   }
 
   async pause(id: string, by: string): Promise<void> {
-    await rethrowRejection(this.handle(id).signal(pauseCampaignSignal, { by }));
+    await rethrowRejection(this.call('signalMs', this.workflowIdOf(id), () => this.handle(id).signal(pauseCampaignSignal, { by })));
   }
 
   async resume(id: string, by: string): Promise<void> {
-    await rethrowRejection(this.handle(id).signal(resumeCampaignSignal, { by }));
+    await rethrowRejection(this.call('signalMs', this.workflowIdOf(id), () => this.handle(id).signal(resumeCampaignSignal, { by })));
   }
 
   async cancel(id: string): Promise<void> {
-    await rethrowRejection(this.handle(id).cancel());
+    await rethrowRejection(this.call('signalMs', this.workflowIdOf(id), () => this.handle(id).cancel()));
   }
 
   /** Campaigns on the server, newest first (visibility; needs the search attributes registered). */
-  async list(limit = 100): Promise<Array<{ workflowId: string; campaignId: string; title: string; state: string; status: string; startTime: Date }>> {
+  list(limit = 100): Promise<Array<{ workflowId: string; campaignId: string; title: string; state: string; status: string; startTime: Date }>> {
+    return this.call('listMs', '(visibility)', () => this.listPages(limit));
+  }
+
+  private async listPages(limit: number): Promise<Array<{ workflowId: string; campaignId: string; title: string; state: string; status: string; startTime: Date }>> {
     const out = [];
     for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'` })) {
       const sa = wf.typedSearchAttributes;

@@ -12,10 +12,16 @@
  *
  * Every response carries the security headers; an unexpected error is logged and answered with a
  * plain page, never a stack trace.
+ *
+ * Every call the portal makes to Temporal has a deadline and waits in a bounded line
+ * (client/call-limits.ts PORTAL_DEADLINES, PORTAL_CALL_LIMITS): when Temporal hangs or the line is
+ * full, a request is answered within seconds with a 503 page that says so (and Retry-After), never
+ * left hanging nor answered 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CampaignClient } from '../client/campaign-client';
+import { CallLimiter, PORTAL_CALL_LIMITS, PORTAL_DEADLINES, temporalTrouble, TooBusyError, type CallDeadlines, type CallLimits } from '../client/call-limits';
 import type { AppEnv } from '../config/env';
 import { stores } from '../store/stores';
 import type { Client } from '@temporalio/client';
@@ -51,8 +57,16 @@ export function portalDepsFromEnv(env: AppEnv, temporal: Client): PortalDeps {
   return { campaigns: new CampaignClient(temporal, plans, env.TEMPORAL_TASK_QUEUE), blobs };
 }
 
-export function createPortalHandler(config: PortalConfig, deps: PortalDeps) {
-  const ctx: Ctx = { config, deps };
+/** The portal's bounds on its calls to Temporal (defaults: PORTAL_DEADLINES, PORTAL_CALL_LIMITS). */
+export interface PortalCallOptions {
+  deadlines?: Partial<CallDeadlines>;
+  limits?: Partial<CallLimits>;
+}
+
+export function createPortalHandler(config: PortalConfig, deps: PortalDeps, calls: PortalCallOptions = {}) {
+  // The same connection and department → shard map as the client given, with the portal's bounds.
+  const campaigns = deps.campaigns.withPolicy({ deadlines: { ...PORTAL_DEADLINES, ...calls.deadlines }, limiter: new CallLimiter({ ...PORTAL_CALL_LIMITS, ...calls.limits }) });
+  const ctx: Ctx = { config, deps: { ...deps, campaigns } };
   const log = config.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -75,15 +89,19 @@ export function createPortalHandler(config: PortalConfig, deps: PortalDeps) {
       if (req.method === 'POST') req.resume();
       return sendRefusal(res, 404, '页面不存在', '没有这个页面。');
     } catch (err) {
-      log(`portal: ${req.method} ${String(req.url).replace(/\/d\/[^/?]+/, '/d/<token>')} failed: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) sendRefusal(res, 500, '系统繁忙', '系统暂时无法处理此请求，请稍后再试。如仍有问题，请联系活动办公室。');
-      else res.destroy();
+      log(`portal: ${req.method} ${String(req.url).replace(/\/d\/[^/?]+/, '/d/<token>')} failed: ${(err as Error)?.stack ?? String(err)}${(err as Error)?.cause ? `\ncaused by: ${String((err as { cause: unknown }).cause)}` : ''}`);
+      if (res.headersSent) res.destroy();
+      else if (temporalTrouble(err)) {
+        // Temporal did not answer in time, or too many requests were waiting for it.
+        res.setHeader('retry-after', String(err instanceof TooBusyError ? err.retryAfterSeconds : 10));
+        sendRefusal(res, 503, '系统繁忙', '系统此刻繁忙，没有及时完成此请求，请稍等片刻后再试。');
+      } else sendRefusal(res, 500, '系统繁忙', '系统暂时无法处理此请求，请稍后再试。如仍有问题，请联系活动办公室。');
     }
   };
 }
 
-export async function startPortal(config: PortalConfig, deps: PortalDeps, opts: { port: number; host?: string }): Promise<Portal> {
-  const handler = createPortalHandler(config, deps);
+export async function startPortal(config: PortalConfig, deps: PortalDeps, opts: { port: number; host?: string; calls?: PortalCallOptions }): Promise<Portal> {
+  const handler = createPortalHandler(config, deps, opts.calls);
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,7 @@
-/** The state of an obligation as the portal shows it (and the CSS class that colours it). */
+/**
+ * The state of an obligation as the portal shows it (and the CSS class that colours it), and what
+ * became of a submission as the department is told it.
+ */
 import type { CompiledPlan } from '../deadlines/timeline';
 import type { ObligationView } from '../workflows/department-shard.messages';
 
@@ -32,3 +35,17 @@ export function occurrenceLabel(plan: CompiledPlan, occurrenceKey: string): stri
   }
   return occurrenceKey;
 }
+
+/**
+ * What became of a department's press of "submit", as its answer page says it (portal/routes/
+ * department-answers.ts): recorded now; received before (the original receipt); not sent (nothing
+ * recorded); or not known (Temporal did not answer — submitting again is safe).
+ */
+export type SubmissionOutcome = 'recorded' | 'already-received' | 'not-sent' | 'unknown';
+
+export const SUBMISSION_OUTCOMES: Record<SubmissionOutcome, string> = {
+  recorded: '报送成功',
+  'already-received': '报送已收到',
+  'not-sent': '报送没有发送',
+  unknown: '暂时无法确认是否已收到',
+};
