@@ -99,11 +99,13 @@ export function register(program: Command): void {
       const form = opts.file !== undefined ? readFormFile(opts.file) : {};
       const report = opts.report ?? form.report;
       const values = form.values;
+      // Attachment names as the rules keep them (no controls or invisible marks, cut between graphemes).
+      const { attachmentFileName } = await import('../../obligations/submission-rules');
       const files = (opts.attach ?? []).map((path) => {
         try {
           const stat = statSync(path);
           if (stat.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
-          return { path, name: basename(path), size: stat.size };
+          return { path, name: attachmentFileName(basename(path)), size: stat.size };
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           throw new UserError(`cannot read attachment ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'this is a directory' : (err as Error).message}`);
