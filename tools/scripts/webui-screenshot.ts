@@ -47,7 +47,8 @@ try {
   // East reports the first week on time: a receipt, and one department fewer on the ladder.
   await new Promise((r) => setTimeout(r, 1.5 * DAY_WALL_MS));
   await client.submit(plan.campaign.id, { submissionId: 'w1', department: 'east', deadline: 'weekly-stats', values: { fairs: 2, hired: 10, hired_women: 4 }, by: 'east' });
-  // Up to the second week's Wednesday (03-13 about 15:00): reminders, escalations, a roll-up, a weekly digest.
+  // Eight campaign days more, into the second week (the worker's start-up adds a day or two):
+  // reminders, escalations, roll-ups, a weekly digest.
   await new Promise((r) => setTimeout(r, 8 * DAY_WALL_MS));
   const info = await client.info(plan.campaign.id);
   const shardId = info.shards[0]!.workflowId;
