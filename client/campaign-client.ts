@@ -20,6 +20,7 @@ import type { CompiledPlan } from '../deadlines/timeline';
 import type { PlanStore } from '../store/plan-store';
 import { amendUpdate, campaignInfoQuery, CAMPAIGN_WORKFLOW_TYPE, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo, type CampaignWorkflow } from '../workflows/campaign.messages';
 import { excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard.messages';
+import { campaignStartMetadata } from '../obligations/workflow-metadata';
 
 /**
  * A request the workflow refused, with its reason in the user's terms (and field problems for
@@ -146,6 +147,8 @@ export class CampaignClient {
     const handle = await this.call('startMs', workflowId, () => this.temporal.workflow.start<CampaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
+      // What the Temporal Web UI shows for the campaign (its title, period, departments, deadlines).
+      ...campaignStartMetadata(plan),
       args: [{ plan, planRef, clock: opts.clock ?? { mode: 'real' }, shardSize: opts.shardSize, shardHistoryLimit: opts.shardHistoryLimit }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: plan.campaign.id },

@@ -2,7 +2,7 @@
  * What every portal handler gets: the configuration, the campaign client and stores, and small
  * response helpers (every page goes through send(), which sets the security headers).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { CampaignClient } from '../client/campaign-client';
 import { extensionOf } from '../obligations/submission-rules';
 import { wellFormed } from '../obligations/typed-text';
@@ -66,7 +66,7 @@ export function redirect(res: ServerResponse, location: string, extra: Record<st
  * header — whoever forges the Origin forges the Host with it. (`_req` is not read; callers still
  * pass it.)
  */
-export function allowedOrigins(ctx: Ctx, _req?: IncomingMessage): string[] {
+export function allowedOrigins(ctx: Ctx): string[] {
   return [new URL(ctx.config.baseUrl).origin];
 }
 

@@ -43,7 +43,7 @@ export async function coordinatorRoute(ctx: Ctx, req: IncomingMessage, res: Serv
   }
   const secure = ctx.config.baseUrl.startsWith('https:');
   const isPost = req.method === 'POST';
-  if (isPost && !sameOrigin(req, allowedOrigins(ctx, req))) {
+  if (isPost && !sameOrigin(req, allowedOrigins(ctx))) {
     req.resume();
     return sendRefusal(res, 403, '请求被拒绝', `此请求并非来自本平台的页面，已拒绝。请从 ${new URL(ctx.config.baseUrl).origin} 打开本平台。`);
   }

@@ -8,7 +8,7 @@
  * gives both forms of that occurrence the key it was posted with.
  */
 import type { CompiledDeadline, CompiledOccurrence, CompiledPlan } from '../../deadlines/timeline';
-import { flattenColumns, type FormValues } from '../../obligations/form-data';
+import { flattenColumns, numberNotationRule, type FormValues } from '../../obligations/form-data';
 import { ATTACHMENT_EXTENSIONS, formatBytes } from '../../obligations/submission-rules';
 import type { ObligationView } from '../../workflows/department-shard.messages';
 import type { Ctx } from '../context';
@@ -128,6 +128,7 @@ ${form
       return html`<div class="field${parent ? ' sub' : ''}${errs.length ? ' has-error' : ''}" data-field="${column.id}">
 <label for="${id}">${label}${column.cumulative ? html` <span class="muted">（累计数）</span>` : ''}</label>
 ${input}
+${column.type === 'count' || column.type === 'amount' ? html`<div class="muted hint" data-rule-for="${column.id}">${numberNotationRule(view.plan.campaign.language, column.type)}</div>` : ''}
 ${errs.map((e) => html`<div class="error" data-error-for="${column.id}">${e.message}</div>`)}
 ${warn ? html`<div class="warning" data-warning-for="${column.id}">${warn.message}<br><label><input type="checkbox" name="confirm" value="${column.id}"> 确认无误</label></div>` : ''}
 ${!warn && state.confirmed.includes(column.id) ? html`<input type="hidden" name="confirm" value="${column.id}">` : ''}

@@ -22,7 +22,7 @@ import type { FormValues } from '../../obligations/form-data';
 import { describeRefusal, fieldErrorsOf, fieldWarningsOf, judgeSubmission, obligationRefusal, stateOfRecords } from '../../obligations/submission-rules';
 import { formTemplateXlsx, parseFilledTemplate } from '../../reports/xlsx';
 import { BUSY } from '../../reports/xlsx/reading-pool';
-import { allowedOrigins, send, sendPage, sendRefusal, type Ctx } from '../context';
+import { allowedOrigins, contentDisposition, send, sendPage, sendRefusal, type Ctx } from '../context';
 import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody, type UploadedFile } from '../uploads/multipart';
 import { departmentCsrf, safeEqual, sameOrigin } from '../security';
 import { verifyToken } from '../../mail/department-links';
@@ -53,7 +53,7 @@ export async function departmentRoute(ctx: Ctx, req: IncomingMessage, res: Serve
   const action = rest.join('/');
   if (req.method === 'POST') {
     if (action !== 'submit' && action !== 'upload') return sendRefusal(res, 404, '页面不存在', '没有这个页面。');
-    if (!sameOrigin(req, allowedOrigins(ctx, req))) {
+    if (!sameOrigin(req, allowedOrigins(ctx))) {
       req.resume();
       return sendRefusal(res, 403, '请求被拒绝', '此提交并非来自本平台的报送页面，已拒绝。请打开贵单位的报送链接重新填写。');
     }
@@ -294,6 +294,6 @@ async function sendTemplate(res: ServerResponse, view: DeptView, deadlineId: str
   const buffer = await formTemplateXlsx(view.plan, deadline.submit.form, { department: { id: view.dept.id, name: view.dept.name }, deadlineId: deadline.id, ...(occurrence ? { occurrence } : {}) });
   const name = `${deadline.title}-${view.dept.name}${occurrence ? `-${occurrence.split('@')[1]}` : ''}.xlsx`;
   send(res, 200, buffer, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', {
-    'content-disposition': `attachment; filename="${deadline.id}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'content-disposition': contentDisposition(name, `${deadline.id}.xlsx`),
   });
 }
