@@ -164,9 +164,9 @@ export class CampaignClient {
    * machine's time: a query handler runs at the workflow's last activation time, so the value the
    * workflow returns stands still while the campaign sleeps between instants.
    */
-  async info(id: string): Promise<CampaignInfo> {
+  async info(id: string, deadline: keyof CallDeadlines = 'queryMs'): Promise<CampaignInfo> {
     const workflowId = this.workflowIdOf(id);
-    const info = await rethrowRejection(this.call('queryMs', workflowId, () => this.handle(id).query(campaignInfoQuery)));
+    const info = await rethrowRejection(this.call(deadline, workflowId, () => this.handle(id).query(campaignInfoQuery)));
     // Every answer renews the department → shard map: a submission right after a page needs no query of its own.
     this.shared.routes.set(workflowId, { at: Date.now(), shards: Promise.resolve(routesOf(info)) });
     return { ...info, campaignNow: new Date(campaignNowMs(info.clock, Date.now())).toISOString() };
@@ -205,9 +205,12 @@ export class CampaignClient {
     return { info, obligations: parts.flat() };
   }
 
-  /** One shard's obligations (the shard filters by occurrence or department, see obligationsQuery). */
-  shardObligations(shardWorkflowId: string, filter: { occurrence?: string; department?: string; deliveries?: 'all' | 'failures' }): Promise<ObligationView[]> {
-    return this.call('queryMs', shardWorkflowId, () => this.temporal.workflow.getHandle(shardWorkflowId).query(obligationsQuery, filter));
+  /**
+   * One shard's obligations (the shard filters by occurrence or department, see obligationsQuery).
+   * A read made for a submission may be given the submission's deadline (`deadline: 'submitMs'`).
+   */
+  shardObligations(shardWorkflowId: string, filter: { occurrence?: string; department?: string; deliveries?: 'all' | 'failures' }, deadline: keyof CallDeadlines = 'queryMs'): Promise<ObligationView[]> {
+    return this.call(deadline, shardWorkflowId, () => this.temporal.workflow.getHandle(shardWorkflowId).query(obligationsQuery, filter));
   }
 
   async submit(id: string, input: SubmissionInput): Promise<SubmissionReceipt> {

@@ -36,6 +36,13 @@ export interface DeptView {
 
 export const INVALID_LINK = '此链接无效。请使用活动办公室邮件中发给贵单位的报送链接；如仍有问题，请联系活动办公室。';
 
+/**
+ * A page is read with the queries' deadline; the page a submission is judged by, with the
+ * submission's: the department is already waiting for its receipt, and at 17:59 a read that waits
+ * behind the other submissions on the shard is better than an answer saying nothing was sent.
+ */
+type ReadDeadline = 'queryMs' | 'submitMs';
+
 /** How long an answer is reused. */
 export const VIEW_TTL_MS = 1500;
 /** Past this many entries, the expired ones are dropped. */
@@ -82,13 +89,13 @@ export class DepartmentViews {
     this.records = new ShortCache(ttlMs);
   }
 
-  info(campaignId: string): Promise<CampaignInfo> {
-    return this.infos.get(campaignId, () => this.campaigns.info(campaignId));
+  info(campaignId: string, deadline: ReadDeadline): Promise<CampaignInfo> {
+    return this.infos.get(campaignId, () => this.campaigns.info(campaignId, deadline));
   }
 
   /** Only this department's records are queried (the shard filters), and checked again here. */
-  departmentRecords(campaignId: string, shardWorkflowId: string, department: string): Promise<ObligationView[]> {
-    return this.records.get(JSON.stringify([campaignId, department]), async () => (await this.campaigns.shardObligations(shardWorkflowId, { department })).filter((o) => o.department === department));
+  departmentRecords(campaignId: string, shardWorkflowId: string, department: string, deadline: ReadDeadline): Promise<ObligationView[]> {
+    return this.records.get(JSON.stringify([campaignId, department]), async () => (await this.campaigns.shardObligations(shardWorkflowId, { department }, deadline)).filter((o) => o.department === department));
   }
 
   /** After the department submitted (or may have): its next page asks the shard again. */
@@ -110,11 +117,12 @@ export function departmentViews(ctx: Ctx): DepartmentViews {
  * The department's view, or undefined when a refusal was sent (campaign gone, department not in
  * it). Temporal's trouble (no answer within the deadline, too busy) is thrown for the caller to word.
  */
-export async function loadView(ctx: Ctx, token: string, claims: TokenClaims, res: ServerResponse): Promise<DeptView | undefined> {
+export async function loadView(ctx: Ctx, token: string, claims: TokenClaims, res: ServerResponse, purpose: 'page' | 'submission' = 'page'): Promise<DeptView | undefined> {
   const views = departmentViews(ctx);
+  const deadline: ReadDeadline = purpose === 'page' ? 'queryMs' : 'submitMs';
   let cached: CampaignInfo;
   try {
-    cached = await views.info(claims.campaignId);
+    cached = await views.info(claims.campaignId, deadline);
   } catch (err) {
     if (err instanceof CampaignNotFoundError) {
       sendRefusal(res, 404, '活动不存在', '此链接对应的活动已不在报送平台上。请联系活动办公室。');
@@ -129,7 +137,7 @@ export async function loadView(ctx: Ctx, token: string, claims: TokenClaims, res
     sendRefusal(res, 403, '链接无效', INVALID_LINK);
     return undefined;
   }
-  const records = await views.departmentRecords(claims.campaignId, shard.workflowId, dept.id);
+  const records = await views.departmentRecords(claims.campaignId, shard.workflowId, dept.id, deadline);
   const nowMs = campaignNowMs(cached.clock, Date.now());
   const info = { ...cached, campaignNow: new Date(nowMs).toISOString() };
   return { token, claims, info, plan, dept, zone: plan.campaign.timezone, nowMs, obligations: records.filter((o) => o.inPlan), records };

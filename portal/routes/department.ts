@@ -59,7 +59,7 @@ export async function departmentRoute(ctx: Ctx, req: IncomingMessage, res: Serve
     }
     let view: DeptView | undefined;
     try {
-      view = await loadView(ctx, token, claims, res);
+      view = await loadView(ctx, token, claims, res, 'submission');
     } catch (err) {
       if (!temporalTrouble(err)) throw err;
       // Nothing read, nothing sent: said so, and the body left unread.
