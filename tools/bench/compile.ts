@@ -7,12 +7,10 @@
  *
  *   npx tsx tools/bench/compile.ts [--departments 1000] [--runs 15] [--out file.json]
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { assignShards, departmentsOfShard, planSlice, shardNumbers } from '../../obligations/shards';
 import { loadPlanText } from '../../deadlines/load';
 import { generatePlanYaml } from './generate-plan';
+import { numberArg, runAsMain } from './bench-main';
 
 export interface CompileResult {
   departments: number;
@@ -61,18 +59,4 @@ export function runCompileBench(opts: { departments?: number; runs?: number } = 
   };
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const result = runCompileBench({
-    departments: argValue('--departments') ? Number(argValue('--departments')) : undefined,
-    runs: argValue('--runs') ? Number(argValue('--runs')) : undefined,
-  });
-  const text = JSON.stringify(result, null, 2);
-  const out = argValue('--out');
-  if (out) writeFileSync(out, text);
-  else process.stdout.write(`${text}\n`);
-}
+runAsMain(import.meta.url, 'compile benchmark', () => runCompileBench({ departments: numberArg('--departments'), runs: numberArg('--runs') }));

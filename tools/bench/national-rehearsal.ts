@@ -23,9 +23,6 @@
  *
  * --fsync false turns off the delivery ledger's fsync (on by default, as in production).
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { CampaignClient } from '../../client/campaign-client';
 import type { CampaignResult } from '../../workflows/campaign.messages';
@@ -37,6 +34,7 @@ import { playCampaign, type Rig } from './play-campaign';
 import { startSinkProcess, type SinkProcess } from './sink-process';
 import { submissionSchedule } from './submission-schedule';
 import { checkSummary } from './summary-check';
+import { argValue, numberArg, runAsMain } from './bench-main';
 
 export { compileGenerated } from './generate-plan';
 export { HISTORY_EVENT_LIMIT, PENDING_LIMIT, campaignHistories, type HistoryReport } from './histories';
@@ -192,26 +190,11 @@ export async function runNationalRehearsal(
   }
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  void (async () => {
-    const result = await runNationalRehearsal({
-      departments: Number(argValue('--departments') ?? 1000),
-      ladder: (argValue('--ladder') as 'full' | 'lean' | undefined) ?? 'full',
-      fsync: argValue('--fsync') !== 'false',
-      concurrency: argValue('--concurrency') ? Number(argValue('--concurrency')) : undefined,
-    });
-    const out = argValue('--out');
-    const text = JSON.stringify(result, null, 2);
-    if (out) writeFileSync(out, text);
-    else process.stdout.write(`${text}\n`);
-    process.exit(0);
-  })().catch((err: unknown) => {
-    process.stderr.write(`national rehearsal failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsMain(import.meta.url, 'national rehearsal', () =>
+  runNationalRehearsal({
+    departments: numberArg('--departments') ?? 1000,
+    ladder: (argValue('--ladder') as 'full' | 'lean' | undefined) ?? 'full',
+    fsync: argValue('--fsync') !== 'false',
+    concurrency: numberArg('--concurrency'),
+  }),
+);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the three benchmarks, each in its own process (so that one's memory and
+ * `npm run bench`: runs the four benchmarks, each in its own process (so that one's memory and
  * threads do not colour another's figures), then writes tools/bench/results.json (raw figures, with the
  * machine and versions) and BENCHMARKS.md (one table per benchmark: today's figures, each goal and
  * whether it is met, and what limits the ones that are not).
@@ -10,11 +10,15 @@
  *      pooled nodemailer; as in production (ledger fsync on, messages prepared ahead: judged), and two
  *      diagnostics: a worker that prepares nothing ahead, and the ledger's fsync off.
  *   3. tools/bench/compile.ts — validating + compiling the 1,000-department plan.
+ *   4. tools/bench/rush.ts — 1,000 departments submitting through the portal's HTTP interface in the last
+ *      minute before 18:00 (400 at once), then the same with 20 uploading the XLSX template; baseline:
+ *      the same submissions straight to Temporal.
  *
- *   npx tsx tools/bench/run.ts [--quick] [--only compile,burst,burstCold,burstNoFsync,rehearsal]
+ *   npx tsx tools/bench/run.ts [--quick] [--only compile,burst,burstCold,burstNoFsync,rehearsal,rush]
  *
  * --quick skips the diagnostic runs; --only runs just the named ones and keeps the others'
- * figures from the last tools/bench/results.json.
+ * figures from the last tools/bench/results.json; --report runs nothing and writes BENCHMARKS.md
+ * again from it. Each run keeps the machine it ran on.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +29,8 @@ import { optionalToolPath, projectRoot } from '../harness/tool-paths';
 import type { CompileResult } from './compile';
 import type { RehearsalResult } from './national-rehearsal';
 import type { BurstResult } from './thursday-burst';
+import type { RushResult } from './rush';
+import { rushLimits, rushTable } from './rush-report';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GIB = 1024 ** 3;
@@ -45,6 +51,8 @@ interface Run<T> {
   wallMs: number;
   /** 1-minute load average when the run started and when it ended (the machine may be shared). */
   load: [number, number];
+  /** The machine it ran on (absent in runs kept from before it was recorded: the file's machine then). */
+  machine?: Machine;
   result?: T;
   error?: string;
 }
@@ -55,6 +63,7 @@ function runBench<T>(name: string, file: string, args: string[], log: (line: str
   const t0 = performance.now();
   const loadBefore = Number(os.loadavg()[0]!.toFixed(2));
   const startedAt = new Date().toISOString();
+  const ranOn = machine();
   log(`\n=== ${name}: tsx tools/bench/${file} ${args.join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, file), ...args, '--out', out], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,7 +99,7 @@ function runBench<T>(name: string, file: string, args: string[], log: (line: str
         // no result: the error is in the tail
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ name, args, startedAt, wallMs, load: [loadBefore, Number(os.loadavg()[0]!.toFixed(2))], result, error: code === 0 && result ? undefined : `exit ${code}: ${tail.slice(-15).join('\n')}` });
+      resolve({ name, args, startedAt, wallMs, load: [loadBefore, Number(os.loadavg()[0]!.toFixed(2))], machine: ranOn, result, error: code === 0 && result ? undefined : `exit ${code}: ${tail.slice(-15).join('\n')}` });
     });
   });
 }
@@ -117,6 +126,8 @@ function versions() {
     testServer: testServer ? `${path.basename(path.dirname(testServer))}/${path.basename(testServer)}` : 'unknown',
   };
 }
+
+type Machine = ReturnType<typeof machine>;
 
 function machine() {
   const cpus = os.cpus();
@@ -221,27 +232,52 @@ function limits(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: 
   return out;
 }
 
-type Name = 'compile' | 'burst' | 'burstCold' | 'burstNoFsync' | 'rehearsal';
+/** The goals missed, each with what limits it (the rush's are worded by rush-report.ts). */
+function goalsMissed(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: BurstResult | undefined, cold: BurstResult | undefined, rush: RushResult | undefined): string[] {
+  const out = limits(r, b, bd, cold);
+  if (rush && rush.rounds.some((x) => x.errors > 0 || x.recorded.exactlyOnce !== x.departments || x.receipts.departments !== x.departments)) {
+    out.push('- **The rush.** See "What limits the rush" in section 4.');
+  }
+  return out;
+}
+
+const describeMachine = (m: Machine) => `${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / GIB).toFixed(1)} GiB, ${m.platform}`;
+
+/** What `what` says of the runs shown, with the sections it holds for when it differs: "2026-11-21 (sections 1, 2, 3); 2026-12-07 (section 4)". */
+function bySection(runs: Array<[Run<unknown> | undefined, number]>, what: (run: Run<unknown>) => string): string {
+  const by = new Map<string, Set<number>>();
+  for (const [run, section] of runs) if (run) by.set(what(run), (by.get(what(run)) ?? new Set()).add(section));
+  const parts = [...by];
+  if (parts.length <= 1) return parts[0]?.[0] ?? '—';
+  return parts.map(([text, sections]) => `${text} (section${sections.size > 1 ? 's' : ''} ${[...sections].sort().join(', ')})`).join('; ');
+}
+
+type Name = 'compile' | 'burst' | 'burstCold' | 'burstNoFsync' | 'rehearsal' | 'rush';
 
 async function main() {
   const quick = process.argv.includes('--quick');
   const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const only = onlyArg ? new Set(onlyArg.split(',') as Name[]) : undefined;
+  const only = process.argv.includes('--report') ? new Set<Name>() : onlyArg ? new Set(onlyArg.split(',') as Name[]) : undefined;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = new Date();
   const t0 = performance.now();
   const mach = machine();
   const vers = versions();
-  // --only a,b: run those again and keep the other runs of the last tools/bench/results.json.
-  const previous: Partial<Record<Name, Run<never>>> = only
+  // --only a,b: run those again and keep the other runs of the last tools/bench/results.json (each
+  // with the machine it ran on: the file's own for runs from before that was kept per run).
+  const lastFile = only
     ? (() => {
         try {
-          return JSON.parse(readFileSync(path.join(HERE, 'results.json'), 'utf8')).runs;
+          const last = JSON.parse(readFileSync(path.join(HERE, 'results.json'), 'utf8')) as { date?: string; totalWallMs?: number; machine?: Machine; runs: Partial<Record<Name, Run<never>>> };
+          for (const run of Object.values(last.runs)) if (run && !run.machine) run.machine = last.machine;
+          return last;
         } catch {
-          return {};
+          return undefined;
         }
       })()
-    : {};
+    : undefined;
+  const previous: Partial<Record<Name, Run<never>>> = lastFile?.runs ?? {};
+  const reportOnly = process.argv.includes('--report');
   const want = (name: Name, diagnostic = false) => (only ? only.has(name) : !(diagnostic && quick));
   const pick = async <T>(name: Name, diagnostic: boolean, go: () => Promise<Run<T>>): Promise<Run<T> | undefined> => (want(name, diagnostic) ? go() : (previous[name] as Run<T> | undefined));
   const compile = await pick<CompileResult>('compile', false, () => runBench('compile', 'compile.ts', ['--runs', '15'], log));
@@ -249,25 +285,28 @@ async function main() {
   const burstCold = await pick<BurstResult>('burstCold', true, () => runBench('thursday burst, nothing prepared ahead (diagnostic)', 'thursday-burst.ts', ['--prepare', 'false'], log));
   const burstNoFsync = await pick<BurstResult>('burstNoFsync', true, () => runBench('thursday burst, fsync off (diagnostic)', 'thursday-burst.ts', ['--fsync', 'false'], log));
   const rehearsal = await pick<RehearsalResult>('rehearsal', false, () => runBench('national rehearsal', 'national-rehearsal.ts', ['--ladder', 'full', '--concurrency', '128'], log));
+  const rush = await pick<RushResult>('rush', false, () => runBench('rush', 'rush.ts', [], log));
 
+  // --report keeps when and where the file's runs were made.
   const results = {
-    date: started.toISOString(),
-    totalWallMs: performance.now() - t0,
-    machine: mach,
+    date: reportOnly && lastFile?.date ? lastFile.date : started.toISOString(),
+    totalWallMs: reportOnly && lastFile?.totalWallMs !== undefined ? lastFile.totalWallMs : performance.now() - t0,
+    machine: reportOnly && lastFile?.machine ? lastFile.machine : mach,
     versions: vers,
     goals: GOALS,
-    runs: { compile, burst, burstCold, burstNoFsync, rehearsal },
+    runs: { compile, burst, burstCold, burstNoFsync, rehearsal, rush },
   };
   writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const failed = (run: Run<unknown> | undefined) =>
-    run?.error ? `\n**This run failed:**\n\n\`\`\`\n${run.error}\n\`\`\`\n` : run ? `\n_Run ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s(run.wallMs)}; load average (1 min) at its start / end: ${run.load[0]} / ${run.load[1]} on ${mach.cores} cores._\n` : '';
+    run?.error ? `\n**This run failed:**\n\n\`\`\`\n${run.error}\n\`\`\`\n` : run ? `\n_Run ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s(run.wallMs)}; load average (1 min) at its start / end: ${run.load[0]} / ${run.load[1]} on ${(run.machine ?? mach).cores} cores${run.load[0] > (run.machine ?? mach).cores ? ' — the machine was shared with other work during this run' : ''}._\n` : '';
+  const sections: Array<[Run<unknown> | undefined, number]> = [[rehearsal, 1], [burst, 2], [burstCold, 2], [burstNoFsync, 2], [compile, 3], [rush, 4]];
   const md = [
     '# Benchmarks',
     '',
-    `Generated by \`npm run bench\` (tools/bench/run.ts) on ${started.toISOString().slice(0, 10)}; raw figures in [tools/bench/results.json](tools/bench/results.json).`,
+    `Generated by \`npm run bench\` (tools/bench/run.ts) on ${bySection(sections, (run) => run.startedAt.slice(0, 10))}; raw figures in [tools/bench/results.json](tools/bench/results.json).`,
     '',
-    `Machine: ${mach.cores} cores (${mach.cpuModel}), ${(mach.memoryBytes / GIB).toFixed(1)} GiB, ${mach.platform}; load average at start ${mach.loadAverageAtStart.join(' / ')} (the machine is shared, so expect some noise). Node ${vers.node}, Temporal TypeScript SDK ${vers.temporalSdk.worker}, ${vers.temporalCli.split('\n')[0]}, test server ${vers.testServer}.`,
+    `Machine: ${bySection(sections, (run) => describeMachine(run.machine ?? mach))}. The machine is shared, so expect some noise: each run's load average is under its table. Node ${vers.node}, Temporal TypeScript SDK ${vers.temporalSdk.worker}, ${vers.temporalCli.split('\n')[0]}, test server ${vers.testServer}.`,
     '',
     'Plan: tools/bench/generate-plan.ts — 1,000 departments (31 provincial groups, each with a leader), period 2024-01-25..2024-04-10, 4 one-off report deadlines + 8 weekly Thursday 18:00 statistics tables = 12,000 obligations.',
     '',
@@ -294,14 +333,22 @@ async function main() {
     compile?.result ? compileTable(compile.result) : '_no result_',
     failed(compile),
     '',
+    '## 4. The 17:59 rush through the portal (dev server, real processes)',
+    '',
+    'tools/bench/rush.ts: one campaign of the generated plan with only the weekly table (1,000 departments, 20 shards), started in rehearsal at scale 1 shortly before Thursday 18:00; each part in its own process as in production — `temporal server start-dev`, `campaign worker`, `campaign portal` (its default deadlines and waiting line), the SMTP server taking the receipts — and the load generator (tools/bench/rush-load.ts) in the benchmark\'s process, on loopback. Every department opens its link first (the page, its CSRF token and the form\'s idempotency key; those who upload it also download and fill the template); then in the last minute before 18:00, 600 press "submit" one after another over 50 seconds and the other 400 all at once ten seconds before 18:00. A department whose answer is not its receipt presses again after the Retry-After its page gives (at most 3 presses, the same form, so the same key). Bounded: at most 600 requests in flight, 90 s each, the rush given up 4 minutes after it began. Checked after each round: the shards\' records against the receipt numbers shown, each department\'s page, the receipt emails. Second round: the same with 20 of the 400 uploading the filled XLSX template. Baseline in the same run: the same 1,000 submissions on the same schedule straight to Temporal with `CampaignClient.submit` (no HTTP, no portal, no waiting line).',
+    '',
+    rush?.result ? rushTable(rush.result) : '_no result_',
+    failed(rush),
+    '',
+    ...(rush?.result ? ['### What limits the rush', '', ...rushLimits(rush.result), ''] : []),
     '## What limits the goals not met',
     '',
-    ...(limits(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result).length ? limits(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result) : ['Every goal is met.']),
+    ...(goalsMissed(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result, rush?.result).length ? goalsMissed(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result, rush?.result) : ['Every goal is met.']),
     '',
   ].join('\n');
   writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), md);
   log(`\nwrote tools/bench/results.json and BENCHMARKS.md in ${s(performance.now() - t0)}`);
-  const anyFailed = [compile, burst, burstCold, burstNoFsync, rehearsal].some((r) => r?.error);
+  const anyFailed = [compile, burst, burstCold, burstNoFsync, rehearsal, rush].some((r) => r?.error);
   process.exit(anyFailed ? 1 : 0);
 }
 

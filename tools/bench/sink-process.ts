@@ -10,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { kindOfKey } from './message-counts';
 
 export interface SinkProcess {
+  /** The child's process id (its CPU time is read from /proc by the rush benchmark). */
+  pid?: number;
   env(extra?: Record<string, string>): Record<string, string>;
   /** Messages accepted so far, by kind, and how many distinct Message-IDs among them. */
   counts(): Promise<{ total: number; byKind: Record<string, number>; distinctMessageIds: number }>;
@@ -48,6 +50,7 @@ export async function startSinkProcess(): Promise<SinkProcess> {
     child.once('exit', (code) => reject(new Error(`sink child exited with ${code}`)));
   });
   return {
+    pid: child.pid,
     env: (extra = {}) => ({ ...env, ...extra }),
     counts: () => call('counts'),
     receiveTimes: () => call('times'),

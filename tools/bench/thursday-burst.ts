@@ -22,10 +22,9 @@
  *
  *   npx tsx tools/bench/thursday-burst.ts [--departments 1000] [--lead 60] [--rounds 3] [--fsync false] [--prepare false] [--out file.json]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { CampaignClient } from '../../client/campaign-client';
@@ -36,10 +35,12 @@ import { createMailer } from '../../mail/transport';
 import { createCampaignWorker } from '../../worker/create-worker';
 import { engineDependencies } from '../../test/support/engine-env';
 import { compileGenerated } from './generate-plan';
+import { percentile } from './figures';
 import { kindOfKey } from './message-counts';
 import { installQuietRuntime } from './national-rehearsal';
 import { startSinkProcess } from './sink-process';
 import { closeMailDependencies } from '../../worker/dependencies';
+import { argValue, numberArg, runAsMain } from './bench-main';
 
 export interface BurstRound {
   launch: { messages: number; drainedMs: number; drainedBeforeInstant: boolean };
@@ -63,11 +64,6 @@ export interface BurstResult extends BurstRound {
   /** Every round; the top-level figures are those of the round with the median ratio. */
   rounds: BurstRound[];
   settings: { smtpPoolMaxConnections: number; workerMaxConcurrentActivities: number; ledgerFsync: boolean; prepareAhead: boolean };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, deadline: number): Promise<void> {
@@ -204,27 +200,12 @@ export async function runThursdayBurst(
   }
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  void (async () => {
-    const result = await runThursdayBurst({
-      departments: argValue('--departments') ? Number(argValue('--departments')) : undefined,
-      leadSeconds: argValue('--lead') ? Number(argValue('--lead')) : undefined,
-      fsync: argValue('--fsync') !== 'false',
-      prepare: argValue('--prepare') !== 'false',
-      rounds: argValue('--rounds') ? Number(argValue('--rounds')) : undefined,
-    });
-    const text = JSON.stringify(result, null, 2);
-    const out = argValue('--out');
-    if (out) writeFileSync(out, text);
-    else process.stdout.write(`${text}\n`);
-    process.exit(0);
-  })().catch((err: unknown) => {
-    process.stderr.write(`thursday burst failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsMain(import.meta.url, 'thursday burst', () =>
+  runThursdayBurst({
+    departments: numberArg('--departments'),
+    leadSeconds: numberArg('--lead'),
+    fsync: argValue('--fsync') !== 'false',
+    prepare: argValue('--prepare') !== 'false',
+    rounds: numberArg('--rounds'),
+  }),
+);
