@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 // Servers are started once per run by the global set-up of the suite that needs them.
 export default defineConfig({
   test: {
+    // The suites mostly wait on their servers (Temporal, SMTP, chromium): with projects running in
+    // parallel, three files at a time keep both cores busy (the default on 2 cores is one).
+    maxWorkers: 3,
     projects: [
       {
         test: {
@@ -44,6 +47,20 @@ export default defineConfig({
           setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The five seed campaigns from launch to summary on the time-skipping server, every
+          // message's instant and recipients checked (about 2 minutes): CI runs it after `npm test`
+          // (`npm run test:seeds`); every instant they state is pinned in npm test by test/unit/seeds.
+          name: 'seeds',
+          include: ['test/seeds/**/*.test.ts'],
+          globalSetup: ['test/setup/timeskip-server.ts'],
+          setupFiles: ['test/setup/quiet-runtime.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },
