@@ -63,7 +63,16 @@ describe('what a department types, through the portal', () => {
   /** East's link for a campaign (one token per campaign: its CSRF token is bound to it). */
   const links = new Map<string, string>();
   const link = (id: string) => links.get(id) ?? links.set(id, `${portal.url}/d/${stack.token(id, 'east')}`).get(id)!;
-  const csrfOf = async (url: string, cookie?: string) => /name="csrf" value="([^"]+)"/.exec(await (await fetch(url, cookie ? { headers: { cookie } } : {})).text())![1]!;
+  /** The form's CSRF token, once the page shows the form (a campaign just started may need a moment for its shards). */
+  const csrfOf = async (url: string, cookie?: string) => {
+    for (let attempt = 0; ; attempt++) {
+      const page = await (await fetch(url, cookie ? { headers: { cookie } } : {})).text();
+      const token = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+      if (token) return token;
+      if (attempt >= 50) throw new Error(`no form on ${url} after ${attempt} tries:\n${page.slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const weekly = async (id: string) => (await stack.campaigns.status(id)).obligations.find((o) => o.department === 'east' && o.occurrence === W1)!;
   const weeklyForm = (csrf: string, fields: Record<string, string>) => {
     const fd = new FormData();
