@@ -103,6 +103,13 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
       if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
       await campaigns.start(r.plan, { workflowId: `campaign/${id}`, clock: { mode: 'rehearsal', scale: 1, startAt: '2024-03-05T09:00:00+08:00' } });
       started.push(id);
+      // Ready once its shards run: before that a department's page has no form to fill in.
+      for (let attempt = 0; ; attempt++) {
+        const info = await campaigns.info(id).catch(() => undefined);
+        if (info?.state === 'running' && info.shards.length > 0) break;
+        if (attempt >= 100) throw new Error(`campaign ${id} did not start its shards`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
       return id;
     },
     token: (campaignId, department) => signToken(STACK_SECRET, { campaignId, departmentId: department, expiresAt: Math.floor(Date.now() / 1000) + 3600 }),
