@@ -27,8 +27,17 @@ export const envSchema = z
     TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
     TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
     TEMPORAL_WEB_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
-    /** Shared folder for the plan store, blobs and the delivery ledger (a shared volume when workers run on several machines). */
+    /** This machine's data folder: the embedded database (unless CAMPAIGN_DATABASE_URL is set), the portal's secret, the demo inbox. */
     CAMPAIGN_DATA_DIR: z.string().min(1).default('.data'),
+    /**
+     * Where delivery records, plans and files live. Unset: one SQLite file in the data folder (one
+     * machine). `postgres://user:password@host:5432/db`: a PostgreSQL database that workers, portal
+     * and CLI on several machines share.
+     */
+    CAMPAIGN_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://campaigns:secret@db.example:5432/campaigns (leave it unset for the embedded SQLite file)')
+      .optional(),
     /** Base URL of the portal, used in the links of every email. */
     PORTAL_BASE_URL: z.string().url().default('http://127.0.0.1:8080'),
     /** Secret for the departments' link tokens (HMAC). At least 32 characters. */
