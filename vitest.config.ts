@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Suites, each runnable alone: `npm run test:unit`, `test:timeskip`, `test:dev`, `test:browser`
 // (together: `npm test`), and two that CI runs after `npm test`: `npm run test:faults` (the fault
 // suite) and `npm run test:scale` (the 1,000-department plan).
-// Servers are started once per run by the global set-up of the suite that needs them.
+// Servers are started once per run by the global set-up of the suite that needs them (unit,
+// devserver and faults each start a throw-away PostgreSQL: test/setup/postgres.ts).
 export default defineConfig({
   test: {
     // The suites mostly wait on their servers (Temporal, SMTP, chromium): with projects running in
@@ -14,6 +15,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // A throw-away PostgreSQL (about 1 s to start) for the storage's PostgreSQL tests.
+          globalSetup: ['test/setup/postgres.ts'],
           testTimeout: 30_000,
         },
       },
@@ -32,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'devserver',
           include: ['test/devserver/**/*.test.ts'],
-          globalSetup: ['test/setup/dev-server.ts'],
+          globalSetup: ['test/setup/dev-server.ts', 'test/setup/postgres.ts'],
           setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -83,7 +86,7 @@ export default defineConfig({
           // (test/faults/stack.ts); worker-restart uses the suite's dev server.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          globalSetup: ['test/setup/dev-server.ts'],
+          globalSetup: ['test/setup/dev-server.ts', 'test/setup/postgres.ts'],
           setupFiles: ['test/setup/quiet-runtime.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,

@@ -7,6 +7,12 @@ declare module 'vitest' {
     temporalUiUrl: string;
     /** Executable that starts Temporal's Java test server (timeskip project). */
     testServerPath: string;
+    /**
+     * postgres://… of the throw-away PostgreSQL started for this run (unit, devserver, faults): the
+     * superuser, trusted on loopback. Test files take a database of their own from it
+     * (test/support/databases.ts freshPostgresDatabase), not this one.
+     */
+    databaseUrl: string;
   }
 }
 export {};

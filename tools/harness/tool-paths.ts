@@ -14,6 +14,8 @@ export interface ToolPaths {
   temporalCli: string;
   testServer: string;
   chromium?: string;
+  /** The folder of PostgreSQL's server programs (initdb, postgres), e.g. /usr/lib/postgresql/15/bin. */
+  postgresBin: string;
 }
 
 export type ToolName = keyof ToolPaths;
@@ -30,6 +32,7 @@ const TOOLS: Record<ToolName, { variable: string; what: string; bootstrapFor: st
   temporalCli: { variable: 'TEMPORAL_CLI_PATH', what: 'the Temporal CLI', bootstrapFor: 'demo' },
   testServer: { variable: 'TEMPORAL_TEST_SERVER_PATH', what: "Temporal's Java time-skipping test server", bootstrapFor: 'scale' },
   chromium: { variable: 'CHROMIUM_PATH', what: 'chromium', bootstrapFor: 'test' },
+  postgresBin: { variable: 'POSTGRES_BIN_DIR', what: "PostgreSQL's server programs (initdb, postgres)", bootstrapFor: 'faults' },
 };
 
 function recorded(): Partial<ToolPaths> {
@@ -66,6 +69,9 @@ export function toolPaths(): ToolPaths {
     },
     get chromium() {
       return optionalToolPath('chromium');
+    },
+    get postgresBin() {
+      return toolPath('postgresBin');
     },
   };
 }

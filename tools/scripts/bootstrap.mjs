@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bootstrap: installs the npm dependencies and builds or finds the real parts a README command runs
 // against — and only those that command needs: `npm run demo` and `npm start` need the Temporal CLI
-// (dev server + Web UI), not the Java test server, chromium or fonts; `npm test` needs everything.
+// (dev server + Web UI), not the Java test server, chromium, fonts or PostgreSQL; `npm test` needs
+// everything.
 // Idempotent: what is already there is reused. Node built-ins only, so it runs before `npm ci`.
 // Records what it found in .tools/paths.json (tools/harness/tool-paths.ts reads it); a later call
 // for another command adds what an earlier one skipped and keeps the rest.
@@ -16,6 +17,7 @@
 //   TEMPORAL_CLI_PATH          path to a `temporal` binary
 //   TEMPORAL_TEST_SERVER_PATH  path to an executable that starts Temporal's test server: `<exe> <port> --enable-time-skipping`
 //   CHROMIUM_PATH              path to a chromium binary
+//   POSTGRES_BIN_DIR           folder of PostgreSQL's server programs (initdb, postgres)
 //   BOOTSTRAP_SKIP_BROWSER=1   same as --skip-browser
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -34,15 +36,22 @@ const TAIL_LINES = 40;
 const NEEDS = {
   demo: ['npm', 'temporalCli'],
   start: ['npm', 'temporalCli'],
-  faults: ['npm', 'temporalCli'],
+  faults: ['npm', 'temporalCli', 'postgresBin'],
   scale: ['npm', 'testServer'],
-  bench: ['npm', 'temporalCli', 'testServer'],
-  test: ['npm', 'temporalCli', 'testServer', 'chromium', 'font'],
-  all: ['npm', 'temporalCli', 'testServer', 'chromium', 'font'],
+  bench: ['npm', 'temporalCli', 'testServer', 'postgresBin'],
+  test: ['npm', 'temporalCli', 'testServer', 'chromium', 'font', 'postgresBin'],
+  all: ['npm', 'temporalCli', 'testServer', 'chromium', 'font', 'postgresBin'],
 };
-const STEP_NAMES = { npm: 'npm dependencies', temporalCli: 'temporal CLI', testServer: 'test server', chromium: 'chromium', font: 'Chinese font' };
+const STEP_NAMES = {
+  npm: 'npm dependencies',
+  temporalCli: 'temporal CLI',
+  testServer: 'test server',
+  chromium: 'chromium',
+  font: 'Chinese font',
+  postgresBin: 'PostgreSQL server',
+};
 /** The steps that find a tool, by their key in .tools/paths.json. */
-const TOOL_STEPS = ['temporalCli', 'testServer', 'chromium'];
+const TOOL_STEPS = ['temporalCli', 'testServer', 'chromium', 'postgresBin'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tools = join(root, '.tools');
@@ -283,7 +292,42 @@ async function chineseFont(ctx) {
   return { outcome: "installed Debian's fonts-wqy-microhei" };
 }
 
-const STEPS = { npm: npmDependencies, temporalCli, testServer, chromium, font: chineseFont };
+/** The newest /usr/lib/postgresql/<major>/bin holding the server, where Debian's packages put it. */
+function installedPostgres() {
+  const dir = '/usr/lib/postgresql';
+  const majors = existsSync(dir) ? readdirSync(dir).filter((v) => /^\d+$/.test(v) && existsSync(join(dir, v, 'bin', 'postgres'))) : [];
+  majors.sort((a, b) => Number(b) - Number(a));
+  return majors.length ? join(dir, majors[0], 'bin') : undefined;
+}
+
+/**
+ * The storage runs on PostgreSQL when workers run on several machines; its tests start a throw-away
+ * server (tools/harness/postgres.ts) from Debian's server programs.
+ */
+async function postgresServer(ctx) {
+  const fromEnv = process.env.POSTGRES_BIN_DIR;
+  if (fromEnv) {
+    if (!existsSync(join(fromEnv, 'postgres')) || !existsSync(join(fromEnv, 'initdb'))) {
+      throw new BootstrapError(`POSTGRES_BIN_DIR is set to ${fromEnv}, but there are no 'postgres' and 'initdb' programs there.`);
+    }
+    return { outcome: `using POSTGRES_BIN_DIR=${fromEnv}`, path: fromEnv, idle: true };
+  }
+  const found = installedPostgres();
+  if (found) return { outcome: `using ${found}`, path: found, idle: true };
+  if (!which('apt-get') || !isRoot()) {
+    throw new BootstrapError(
+      `PostgreSQL's server is missing. Install Debian's postgresql package (apt-get install postgresql) as root,\n` +
+        `  or set POSTGRES_BIN_DIR to the folder holding its 'initdb' and 'postgres' programs.`,
+    );
+  }
+  ctx.begin("installing Debian's postgresql with apt-get (first time only)");
+  await aptInstall(ctx.name, 'postgresql');
+  const installed = installedPostgres();
+  if (!installed) throw new BootstrapError(`apt-get installed postgresql, but there is no /usr/lib/postgresql/<major>/bin/postgres (see ${shownLog})`);
+  return { outcome: `installed Debian's postgresql (${installed})`, path: installed };
+}
+
+const STEPS = { npm: npmDependencies, temporalCli, testServer, chromium, font: chineseFont, postgresBin: postgresServer };
 
 // --- .tools/paths.json ---------------------------------------------------------------------------
 
