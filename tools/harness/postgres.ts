@@ -128,6 +128,30 @@ function tail(file: string): string {
   }
 }
 
+/**
+ * A test run that ends without stop() (a crash, a kill by a CI timeout, a forgotten teardown) must
+ * not leave a server running and its 40 MB folder behind. Node has no hook for being killed, so a
+ * small shell waits on a pipe from this process: when the pipe closes, it stops whichever server
+ * runs on the data folder (postmaster.pid, checked against the process's command line) and removes
+ * the folders. stop() kills it before cleaning up itself.
+ */
+function startWatchdog(dataDir: string, base: string): ChildProcess {
+  const script = [
+    'read _',
+    'pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null)',
+    'if [ -n "$pid" ] && grep -qa -- "$1" "/proc/$pid/cmdline" 2>/dev/null; then',
+    '  kill -QUIT "$pid"; i=0',
+    '  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done',
+    'fi',
+    'rm -rf "$2"',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'postgres-watchdog', dataDir, base], { stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref(): void }).unref();
+  return watchdog;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a throw-away PostgreSQL (initdb, server, one database) and waits until it accepts connections. */
@@ -146,6 +170,11 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   // No PG* variables of ours (PGDATA, PGPORT…) reach the server programs.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG')));
   const as = { ...user, env, cwd: base };
+  const watchdog = startWatchdog(dataDir, base);
+  const removeAll = () => {
+    watchdog.kill('SIGKILL');
+    rmSync(base, { recursive: true, force: true });
+  };
 
   try {
     // C locale and UTF8: the same sorting on every machine; --no-sync: the data is thrown away.
@@ -155,7 +184,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
       as,
     );
   } catch (err) {
-    rmSync(base, { recursive: true, force: true });
+    removeAll();
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new PostgresStartError(`initdb failed: ${e.message.split('\n')[0]}`, `${e.stdout ?? ''}${e.stderr ?? ''}`.trim());
   }
@@ -164,8 +193,6 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const adminUrl = () => `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
-  // A test run that ends without stop() (a crash, a forgotten teardown) takes the server with it.
-  const killOnExit = () => child?.kill('SIGQUIT');
 
   /** Starts the server process; `firstStart`: a taken port is reported so that another is tried. */
   const launch = async (firstStart: boolean): Promise<'ready' | 'port taken'> => {
@@ -190,12 +217,10 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     exited = new Promise((resolve) => server.once('exit', () => ((gone = true), resolve())));
     server.once('error', () => undefined); // an 'exit' follows; the log says why
     child = server;
-    process.once('exit', killOnExit);
     const deadline = Date.now() + startTimeoutMs;
     for (;;) {
       if (gone) {
         child = undefined;
-        process.off('exit', killOnExit);
         const said = tail(logFile);
         if (firstStart && opts.port === undefined && /could not bind|Address already in use/i.test(said)) return 'port taken';
         throw new PostgresStartError(`PostgreSQL exited before accepting connections on 127.0.0.1:${port}`, said);
@@ -228,7 +253,6 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     await exited;
     clearTimeout(timer);
     child = undefined;
-    process.off('exit', killOnExit);
   }
 
   async function startServer(): Promise<void> {
@@ -244,7 +268,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     await createDatabaseAt(adminUrl(), database);
   } catch (err) {
     await stopServer({ mode: 'immediate' });
-    rmSync(base, { recursive: true, force: true });
+    removeAll();
     throw err;
   }
 
@@ -266,7 +290,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     },
     async stop() {
       await stopServer();
-      rmSync(base, { recursive: true, force: true });
+      removeAll();
     },
   };
 }
