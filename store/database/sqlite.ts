@@ -10,6 +10,7 @@
  *   a transaction whose callback awaits keeps the connection to itself until it ends, and no other
  *   statement of this process slips into it.
  */
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Database, DatabaseError, type Queryable } from './database';
 
@@ -18,21 +19,26 @@ const BUSY_TIMEOUT_MS = 15_000;
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
+/** This process's queue of statements per database file (see exclusive()). */
+const queues = new Map<string, Promise<unknown>>();
+
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
   private readonly statements = new Map<string, { statement: Statement; order: number[] }>();
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: Queryable;
 
-  constructor(readonly location: string) {
+  readonly location: string;
+
+  constructor(file: string) {
+    this.location = path.resolve(file);
     try {
-      this.db = new BetterSqlite3(location, { timeout: BUSY_TIMEOUT_MS });
+      this.db = new BetterSqlite3(this.location, { timeout: BUSY_TIMEOUT_MS });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
     } catch (err) {
-      throw new DatabaseError(`cannot open the database file ${location}: ${(err as Error).message}`, { cause: err });
+      throw new DatabaseError(`cannot open the database file ${this.location}: ${(err as Error).message}`, { cause: err });
     }
     this.direct = {
       dialect: 'sqlite',
@@ -70,14 +76,19 @@ export class SqliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await queues.get(this.location);
     if (this.db.open) this.db.close();
   }
 
-  /** Runs `fn` after every statement and transaction this process started before it. */
+  /**
+   * Runs `fn` after every statement and transaction this process started before it on the same
+   * file, through any connection: a second connection's BEGIN IMMEDIATE issued while the first is
+   * inside a transaction would block this one thread in SQLite's busy wait, and the first could
+   * never finish.
+   */
   private exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+    const run = (queues.get(this.location) ?? Promise.resolve()).then(fn, fn);
+    queues.set(this.location, run.catch(() => undefined));
     return run;
   }
 

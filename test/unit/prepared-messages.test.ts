@@ -14,6 +14,8 @@ import { DeliveryLedger, deliverOnce } from '../../mail/delivery/ledger';
 import { PREPARE_LEAD_MS, PreparedMessages } from '../../mail/delivery/prepared-messages';
 import { SAMPLE_FROM, samplePlan, sampleRequests } from '../../mail/sample';
 import { createMailer, type Mailer } from '../../mail/transport';
+import { migrate } from '../../store/database/migrations';
+import { SqliteDatabase } from '../../store/database/sqlite';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
 
 const PLAN_REF = 'sha256:' + 'a'.repeat(64);
@@ -24,11 +26,16 @@ let mailer: Mailer;
 let dirs: string[] = [];
 let prepared: PreparedMessages;
 
-const ledgerIn = (): DeliveryLedger => {
+/** A ledger of its own: an empty SQLite database in a fresh folder. */
+const ledgerIn = async (): Promise<DeliveryLedger> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'prepared-'));
   dirs.push(dir);
-  return new DeliveryLedger(dir, { fsync: false }).scoped(SCOPE);
+  const db = new SqliteDatabase(path.join(dir, 'campaign.sqlite'));
+  databases.push(db);
+  await migrate(db);
+  return new DeliveryLedger(db).scoped(SCOPE);
 };
+let databases: SqliteDatabase[] = [];
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -66,9 +73,11 @@ beforeEach(() => {
   mailer = createMailer(parseMailConfig(sink.env({ SMTP_FROM: '春风行动办公室 <noreply@shanxi.example>' })));
   prepared = new PreparedMessages({ mailer, from: SAMPLE_FROM, maxBytes: 16 * 1024 * 1024 });
 });
-afterEach(() => {
+afterEach(async () => {
   prepared.close();
   mailer.close();
+  await Promise.all(databases.map((db) => db.close()));
+  databases = [];
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs = [];
 });
@@ -80,7 +89,7 @@ describe('messages prepared ahead of their instant', () => {
       sink.reset();
       const request = sampleRequests()[kind];
       const { message, key } = composeMessage(plan, request, { from: SAMPLE_FROM });
-      await deliverOnce(ledgerIn(), mailer, message, key);
+      await deliverOnce(await ledgerIn(), mailer, message, key);
       const [cold] = await sink.waitFor(1);
 
       prepared.schedule({ plan, planRef: PLAN_REF, scope: SCOPE, complete: (r) => r, requests: [request], dueWallMs: Date.now() });
@@ -89,7 +98,7 @@ describe('messages prepared ahead of their instant', () => {
       const ready = prepared.take(PLAN_REF, SCOPE, request);
       expect(ready, kind).toBeDefined();
       const before = Date.now();
-      await deliverOnce(ledgerIn(), mailer, ready!.composed.message, ready!.composed.key, { prepared: ready!.mime });
+      await deliverOnce(await ledgerIn(), mailer, ready!.composed.message, ready!.composed.key, { prepared: ready!.mime });
       const [, warm] = await sink.waitFor(2);
 
       expect(visible(warm!), kind).toEqual(visible(cold!));
@@ -118,7 +127,7 @@ describe('messages prepared ahead of their instant', () => {
   it('does not send a second copy: the ledger still decides, prepared or not', async () => {
     const plan = samplePlan();
     const request = sampleRequests().overdue;
-    const ledger = ledgerIn();
+    const ledger = await ledgerIn();
     const { message, key } = composeMessage(plan, request, { from: SAMPLE_FROM });
     await deliverOnce(ledger, mailer, message, key);
     await sink.waitFor(1);
