@@ -1,12 +1,14 @@
 /**
- * Human views of a compiled plan: the text timeline `campaign preview` prints, its JSON form, and
- * one iCalendar file per department. Pure and deterministic.
+ * Human views of a compiled plan: the text timeline `campaign preview` prints (with, per
+ * deadline, the most messages one department can receive for one obligation, and the notice's
+ * words next to the due they were read as), its JSON form, and one iCalendar file per
+ * department. Pure and deterministic.
  */
 import { DateTime } from 'luxon';
 import { createWorkCalendar, type WorkCalendar } from './calendar';
 import { describeDuration, parseDuration } from './durations';
 import { icsCalendar, type IcsEvent } from './ics';
-import { type CompiledDeadline, type CompiledPlan, type EscalationAudience, expandObligations } from './timeline';
+import { type CompiledDeadline, type CompiledOccurrence, type CompiledPlan, type EscalationAudience, expandObligations, messagesToDepartment } from './timeline';
 
 const WEEKDAYS_ZH = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
 const WEEKDAYS_EN = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -44,6 +46,12 @@ const WORDS = {
       const d = parseDuration(t);
       return `提前${d ? describeDuration(d, 'zh-CN') : t}`;
     },
+    mostMessages: '单个单位每项报送最多收到的消息（提醒＋催办）：',
+    messageCount: (total: number, reminders: number, escalations: number) => `最多${total}条（提醒${reminders}条，催办${escalations}条）`,
+    notice: (quote: string) => `通知原文：“${quote}”`,
+    readAs: (due: string, count: number, reading?: string) =>
+      `${count > 1 ? '首次截止' : '截止'} ${due}${reading ? `（${reading}）` : ''}${count > 1 ? `，共${count}次` : ''}`,
+    readings: { end_of_workday: '当日下班前', start_of_day: '当日零时前，即前一天内' },
   },
   en: {
     reminder: 'reminder',
@@ -68,6 +76,13 @@ const WORDS = {
       const d = parseDuration(t);
       return `${d ? describeDuration(d, 'en') : t} before`;
     },
+    mostMessages: 'Most messages one department can receive for one obligation (reminders + escalations):',
+    messageCount: (total: number, reminders: number, escalations: number) =>
+      `at most ${total} (${reminders} reminder${reminders === 1 ? '' : 's'}, ${escalations} escalation${escalations === 1 ? '' : 's'})`,
+    notice: (quote: string) => `Notice: "${quote}"`,
+    readAs: (due: string, count: number, reading?: string) =>
+      `${count > 1 ? 'first due' : 'due'} ${due}${reading ? ` (${reading})` : ''}${count > 1 ? `, ${count} times` : ''}`,
+    readings: { end_of_workday: 'by the end of that working day', start_of_day: 'before that day begins' },
   },
 };
 
@@ -158,6 +173,7 @@ export function previewText(plan: CompiledPlan): string {
     out.push(`${w.open}:`);
     out.push(...open);
   }
+  out.push(...deadlineSummaries(plan));
   let currentDate = '';
   for (const line of lines) {
     const date = line.at.toFormat('yyyy-MM-dd');
@@ -169,6 +185,32 @@ export function previewText(plan: CompiledPlan): string {
     out.push(`  ${line.at.toFormat('HH:mm')}  ${line.text}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Per deadline with a due: the most messages one department can receive for one obligation (the
+ * occurrence with the most reminders and escalations to the department or its leaders), and the
+ * notice's words with the due they were read as — "X月Y日前" by the end of that working day or
+ * before that day begins — so that a coordinator can check the reading.
+ */
+export function deadlineSummaries(plan: CompiledPlan): string[] {
+  const w = words(plan);
+  const en = plan.campaign.language === 'en';
+  const zone = plan.campaign.timezone;
+  const out: string[] = [];
+  for (const d of plan.deadlines) {
+    if (d.kind === 'open' || d.occurrences.length === 0) continue;
+    let worst: CompiledOccurrence = d.occurrences[0];
+    for (const o of d.occurrences) if (messagesToDepartment(o) > messagesToDepartment(worst)) worst = o;
+    const total = messagesToDepartment(worst);
+    out.push(`  ${d.title}${en ? ': ' : '：'}${w.messageCount(total, worst.reminders.length, total - worst.reminders.length)}`);
+    if (d.quote === undefined && d.dateMeans === undefined) continue;
+    const first = DateTime.fromISO(d.occurrences[0].due, { zone });
+    const reading = d.dateMeans ?? (first.toFormat('HH:mm') === plan.campaign.endOfWorkday ? 'end_of_workday' : undefined);
+    const readAs = w.readAs(first.toFormat('yyyy-MM-dd HH:mm'), d.occurrences.length, reading ? w.readings[reading] : undefined);
+    out.push(`    ${d.quote !== undefined ? `${w.notice(d.quote)} → ` : ''}${readAs}`);
+  }
+  return out.length ? [w.mostMessages, ...out] : [];
 }
 
 /** `2024-02-10 星期六 休 春节`, `2024-02-04 星期日 班`, `2024-02-01 星期四`. */

@@ -97,6 +97,11 @@ export interface CompiledDeadline {
   from?: string[];
   /** The notice's own words for this deadline, when the plan quotes them. */
   quote?: string;
+  /**
+   * How the plan reads "X月Y日前" for this deadline, when it says so (date_means): by the end of
+   * working day X (end_of_workday, the default) or before day X begins (start_of_day, due 00:00).
+   */
+  dateMeans?: 'end_of_workday' | 'start_of_day';
   /** For 'open' deadlines: a single occurrence at period end with no reminders or escalations. */
   occurrences: CompiledOccurrence[];
 }
@@ -114,6 +119,8 @@ export interface CompiledPlan {
     periodEnd: string;
     /** "HH:mm", the end of the working day used by "by day X" deadlines. */
     endOfWorkday: string;
+    /** When the plan gives the notice's date (campaign.issued): the first instant of that day; nothing is sent before it. */
+    issued?: string;
     office: { name: string; contacts: Contact[] };
   };
   /**
@@ -149,6 +156,15 @@ export interface Obligation {
  */
 export function anyTimeDeadlines(plan: CompiledPlan): Set<string> {
   return new Set(plan.deadlines.filter((d) => d.kind === 'open').map((d) => d.id));
+}
+
+/**
+ * The messages one department (its contacts, or its leaders) can receive for one obligation of
+ * this occurrence: every reminder, and every escalation step addressed to the department or its
+ * leaders (steps to the coordinator only are not counted). At most: a submission stops the rest.
+ */
+export function messagesToDepartment(occ: CompiledOccurrence): number {
+  return occ.reminders.length + occ.escalations.filter((e) => e.to.includes('department') || e.to.includes('leaders')).length;
 }
 
 export function expandObligations(plan: CompiledPlan): Obligation[] {

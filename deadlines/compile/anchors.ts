@@ -1,13 +1,16 @@
 /**
  * Dates a plan writes relative to the campaign rather than as yyyy-MM-dd: the Spring Festival
- * the campaign is about, the end of its statutory holiday, the period's first and last day, and
- * a number of calendar or working days from one of these (`{ relative_to: spring_festival,
- * working_days: -3 }`).
+ * the campaign is about, the end of its statutory holiday, the period's first and last day, the
+ * notice's date (campaign.issued), and a number of calendar or working days from one of these
+ * (`{ relative_to: spring_festival, working_days: -3 }`); or a number of hours from the instant
+ * such a day begins (the period's end: the instant it ends).
  */
+import type { DateTime } from 'luxon';
 import { addCalendarDays, springFestival, toDayNumber } from '../calendar';
 import type { PathSegment } from '../parse';
 import type { Anchor, DateOrRelative } from '../schema';
-import type { Campaign } from './campaign';
+import { type Campaign, localInstant } from './campaign';
+import { COMPILE_MESSAGES } from './messages';
 import type { Report } from './report';
 
 export interface Relative {
@@ -42,6 +45,9 @@ function resolveAnchor(campaign: Campaign, report: Report, anchor: Anchor, path:
       return campaign.periodStartDate;
     case 'period_end':
       return campaign.periodEndDate;
+    case 'issued':
+      if (campaign.issued === undefined) report.error(path, COMPILE_MESSAGES.issuedNeeded());
+      return campaign.issued;
     case 'spring_festival':
       return campaignSpringFestival(campaign, report, path);
     case 'spring_festival_holiday_end': {
@@ -77,4 +83,15 @@ export function resolveDateOrRelative(campaign: Campaign, report: Report, v: Dat
     return undefined;
   }
   return resolveRelative(campaign, report, v, path);
+}
+
+/**
+ * The instant `hours` count from for an anchor: the first instant of the anchor's day, except
+ * period_end, whose hours count back from the period's very end (midnight after its last day),
+ * so that { relative_to: period_end, hours: -6 } is 18:00 on the last day.
+ */
+export function anchorInstant(campaign: Campaign, report: Report, anchor: Anchor, path: PathSegment[]): DateTime | undefined {
+  if (anchor === 'period_end') return localInstant(campaign, addCalendarDays(campaign.periodEndDate, 1), '00:00');
+  const date = resolveAnchor(campaign, report, anchor, path);
+  return date === undefined ? undefined : localInstant(campaign, date, '00:00');
 }

@@ -1,7 +1,8 @@
 /**
  * The campaign every deadline is computed in: its zone, language, end of the working day, its
  * period, and the working-day calendar (statutory holidays, 调休, the Spring Festival holiday
- * blocks the plan gives) for the years the period covers. Set up once, before any deadline, and
+ * blocks the plan gives) for the years the period covers, and the notice's date when the plan
+ * gives it (campaign.issued). Set up once, before any deadline, and
  * refused with a diagnostic when the period or the calendar cannot be used.
  *
  * Also the one way an instant is written and a local date and time become an instant: all
@@ -11,6 +12,7 @@ import { DateTime } from 'luxon';
 import { createWorkCalendar, isoWeekday, springFestival, toDayNumber, type WorkCalendar } from '../calendar';
 import type { PlanInput } from '../schema';
 import type { Language } from '../timeline';
+import { COMPILE_MESSAGES } from './messages';
 import type { Report } from './report';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
@@ -29,6 +31,9 @@ export interface Campaign {
   /** The first instant of the period's first day and the last instant of its last day. */
   readonly periodStart: DateTime;
   readonly periodEnd: DateTime;
+  /** The notice's date (campaign.issued), yyyy-MM-dd, and the first instant of that day: nothing is sent before it. */
+  readonly issued?: string;
+  readonly issuedStart?: DateTime;
   readonly cal: WorkCalendar;
 }
 
@@ -67,6 +72,10 @@ export function setUpCampaign(input: PlanInput, report: Report): Campaign | unde
     report.error(['campaign', 'period', 'end'], `campaign.period is ${span + 1} days long; a campaign plan covers at most ${MAX_PERIOD_DAYS} days — split it into one plan per campaign`);
     return undefined;
   }
+  if (c.issued !== undefined && toDayNumber(c.issued) > toDayNumber(c.period.end)) {
+    report.error(['campaign', 'issued'], COMPILE_MESSAGES.issuedAfterPeriod(c.issued, c.period.end));
+    return undefined;
+  }
   const cal = buildCalendar(input.calendar ?? {}, report);
   if (!cal) return undefined;
   checkHolidayData(cal, c.period.start, c.period.end, report);
@@ -78,6 +87,7 @@ export function setUpCampaign(input: PlanInput, report: Report): Campaign | unde
     periodEndDate: c.period.end,
     periodStart: DateTime.fromISO(c.period.start, { zone }).startOf('day'),
     periodEnd: DateTime.fromISO(c.period.end, { zone }).endOf('day'),
+    ...(c.issued !== undefined ? { issued: c.issued, issuedStart: DateTime.fromISO(c.issued, { zone }).startOf('day') } : {}),
     cal,
   };
 }

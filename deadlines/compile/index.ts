@@ -13,20 +13,24 @@
  * schema.
  *
  * The steps, in the order they report: the campaign's period and calendar (campaign.ts), the
- * default ladder, each deadline (deadline.ts), then the escalations' audiences (audiences.ts).
+ * default ladder, the order in which deadlines that count from other deadlines can be computed
+ * (relative.ts), each deadline's dues in that order, then each deadline's occurrences with their
+ * ladders in plan order (deadline.ts), then the escalations' audiences (audiences.ts).
  */
 import type { Diagnostic } from '../diagnostics';
 import type { ColumnInput, PlanInput } from '../schema';
 import type { CompiledDeadline, CompiledDepartment, CompiledForm, CompiledPlan, Contact, FormColumn } from '../timeline';
 import { checkAudiences } from './audiences';
 import { formatInstant, setUpCampaign } from './campaign';
-import { compileDeadline } from './deadline';
+import { finishDeadline, type PlannedDeadline, planDeadline } from './deadline';
 import { defaultLadder } from './ladder';
+import { deadlineOrder } from './relative';
 import { type CompileContext, Report } from './report';
 
 export { checkReferences } from './references';
 export { DEFAULT_END_OF_WORKDAY, DEFAULT_TIMEZONE, formatInstant, MAX_PERIOD_DAYS } from './campaign';
 export { DEFAULT_ESCALATION, DEFAULT_REMINDERS, MAX_ESCALATIONS_PER_OCCURRENCE } from './ladder';
+export { DEFAULT_CHASE_REPEATS, MESSAGES_PER_OBLIGATION_WARNING } from './chasing';
 export { MAX_OCCURRENCES } from './occurrences';
 export type { CompileContext } from './report';
 
@@ -70,11 +74,18 @@ function compile(input: PlanInput, report: Report): CompiledPlan | undefined {
     groups,
     nonWorkingDayRule: input.defaults?.on_non_working_day,
   };
+  const planned = new Map<string, PlannedDeadline>();
+  const inOrder: PlannedDeadline[] = [];
+  for (const i of deadlineOrder(input.deadlines, report)) {
+    const p = planDeadline(campaign, report, input.deadlines[i], i, parts, planned);
+    if (p && !planned.has(p.input.id)) planned.set(p.input.id, p);
+    if (p) inOrder.push(p);
+  }
   const deadlines: CompiledDeadline[] = [];
-  input.deadlines.forEach((d, i) => {
-    const compiled = compileDeadline(campaign, report, d, i, parts);
+  for (const p of inOrder.sort((a, b) => a.index - b.index)) {
+    const compiled = finishDeadline(campaign, report, p, planned);
     if (compiled) deadlines.push(compiled);
-  });
+  }
 
   checkAudiences(report, input, deadlines, departments);
 
@@ -89,6 +100,7 @@ function compile(input: PlanInput, report: Report): CompiledPlan | undefined {
       periodStart: formatInstant(campaign.periodStart),
       periodEnd: formatInstant(campaign.periodEnd),
       endOfWorkday: campaign.endOfWorkday,
+      ...(campaign.issuedStart ? { issued: formatInstant(campaign.issuedStart) } : {}),
       office: { name: c.office.name, contacts: (c.office.contacts ?? []).map(toContact) },
     },
     calendar: {

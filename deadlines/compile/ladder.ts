@@ -1,15 +1,17 @@
 /**
  * The reminder and escalation ladder: what the plan writes under reminders: and escalation: (for
  * one deadline, under defaults:, or the built-in defaults), checked for order and repetition,
- * then turned into the instants of each occurrence's reminders (before the due) and escalation
- * steps (after it, up to the next occurrence or the period end).
+ * then turned into the instants of each occurrence's reminders (before the due, never before the
+ * notice is issued) and escalation steps (after it, up to the next occurrence or the period end,
+ * a repeating rung ending as chasing.ts says).
  */
 import type { DateTime } from 'luxon';
 import { approximateMinutes, describeDuration, type Duration, parseDuration } from '../durations';
 import type { PathSegment } from '../parse';
-import type { DeadlineInput, PlanInput, ReminderInput, RungInput } from '../schema';
+import type { DeadlineInput, PlanInput, ReminderInput, RungEndInput, RungInput } from '../schema';
 import type { DeadlineKind, EscalationAudience, EscalationStep, Language, ReminderStep } from '../timeline';
 import { type Campaign, formatInstant, localInstant } from './campaign';
+import { type ChaseContext, chaseEnd } from './chasing';
 import { listSome, type Report } from './report';
 
 /** Used when the plan has no `defaults.reminders`. */
@@ -37,6 +39,9 @@ interface EscalationRung {
   to: EscalationAudience[];
   label: string;
   path: PathSegment[];
+  /** A repeating rung's end as written (until:, times:); see chasing.ts. */
+  until?: RungEndInput;
+  times?: number;
 }
 
 export interface Ladder {
@@ -139,7 +144,15 @@ function compileEscalation(report: Report, language: Language, list: RungInput[]
         return;
       }
     }
-    out.push({ kind, duration, to: [...r.to], label: r.label ?? rungLabel(language, kind, duration), path });
+    out.push({
+      kind,
+      duration,
+      to: [...r.to],
+      label: r.label ?? rungLabel(language, kind, duration),
+      path,
+      ...(r.until !== undefined ? { until: r.until } : {}),
+      ...(r.times !== undefined ? { times: r.times } : {}),
+    });
   });
   return out;
 }
@@ -174,9 +187,18 @@ export interface LadderOccurrence {
 /**
  * The reminders of one occurrence, in time order. Reminders that would come before it opens are
  * an error when the plan wrote them for this one-off deadline, and otherwise left out and
- * collected in `dropped` (reminder text → due dates) for one warning per deadline.
+ * collected in `dropped` (reminder text → due dates) for one warning per deadline; those that
+ * would come before the notice is issued (campaign.issued) are left out and collected in
+ * `beforeNotice` the same way.
  */
-export function reminderSteps(campaign: Campaign, report: Report, ladder: Ladder, occ: LadderOccurrence, dropped: Map<string, string[]>): ReminderStep[] {
+export function reminderSteps(
+  campaign: Campaign,
+  report: Report,
+  ladder: Ladder,
+  occ: LadderOccurrence,
+  dropped: Map<string, string[]>,
+  beforeNotice: Map<string, string[]>,
+): ReminderStep[] {
   const { deadline, kind, due, dueDate, opens } = occ;
   const steps: Array<{ at: DateTime; before: string }> = [];
   for (const r of ladder.reminders) {
@@ -213,6 +235,10 @@ export function reminderSteps(campaign: Campaign, report: Report, ladder: Ladder
       }
       continue;
     }
+    if (campaign.issuedStart && at < campaign.issuedStart) {
+      beforeNotice.set(r.text, [...(beforeNotice.get(r.text) ?? []), dueDate]);
+      continue;
+    }
     if (steps.some((s) => s.at.toMillis() === at.toMillis())) continue;
     steps.push({ at, before: r.text });
   }
@@ -235,10 +261,19 @@ export function warnDroppedReminders(report: Report, deadline: string, ladder: L
 
 /**
  * The escalation steps of one occurrence: each after: rung once, then the every: rung repeated
- * until the occurrence's limit. A one-off deadline's after: rung that falls past the period is
- * left out and its warning added to `droppedRungs`.
+ * until the occurrence's limit or the rung's own end (chasing.ts), whichever comes first. A
+ * one-off deadline's after: rung that falls past the period is left out and its warning added to
+ * `droppedRungs`; an occurrence whose chasing the default bound cut short is added to
+ * `chase.capped`.
  */
-export function escalationSteps(campaign: Campaign, report: Report, ladder: Ladder, occ: LadderOccurrence, droppedRungs: Set<string>): EscalationStep[] {
+export function escalationSteps(
+  campaign: Campaign,
+  report: Report,
+  ladder: Ladder,
+  occ: LadderOccurrence,
+  droppedRungs: Set<string>,
+  chase: ChaseContext,
+): EscalationStep[] {
   const { deadline, kind, due, dueDate, limit } = occ;
   const steps: EscalationStep[] = [];
   const plus = (from: DateTime, fromDate: string, dur: Duration): { at: DateTime; date: string } => {
@@ -269,7 +304,12 @@ export function escalationSteps(campaign: Campaign, report: Report, ladder: Ladd
     } else {
       let cur = plus(prev.at, prev.date, rung.duration);
       let count = 0;
-      while (cur.at < limit) {
+      const end = chaseEnd(campaign, rung, due, chase);
+      while (cur.at < limit && (!end.stopAt || cur.at < end.stopAt)) {
+        if (count >= end.max) {
+          if (end.byDefault) chase.capped.push(dueDate);
+          return;
+        }
         if (++count > MAX_ESCALATIONS_PER_OCCURRENCE) {
           report.error(
             rung.path,

@@ -1,14 +1,16 @@
 /**
  * WHERE A DEADLINE IS COMPUTED. A deadline's schedule (a date, a lunar date, a date relative to
- * the Spring Festival or the period; weekly, half-monthly, every n working days; within starting:
- * … until:) becomes its occurrences: each due instant in the campaign zone, moved off a
- * non-working day when the plan says so, with the instant it opens and its ladder of reminders
- * and escalation steps (ladder.ts).
+ * the Spring Festival, the period or the notice; weekly or every N weeks, half-monthly, monthly,
+ * quarterly (rhythms.ts), every n working days, a list of dates; within starting: … until:)
+ * becomes its due instants in the campaign zone, moved off a non-working day when the plan says
+ * so (dueInstants); then each due gets the instant it opens and its ladder of reminders and
+ * escalation steps (ladder.ts). The two steps are apart because a deadline may count from
+ * another one's dues (relative.ts) and a rung's chasing may end at another one's next due.
  *
  * Every problem that makes a deadline impossible (a date outside the period, a lunar date that
- * does not fall in it, a schedule with no occurrence) is an error pinned to the schedule; what is
- * merely left out (an occurrence moved out of the period, a reminder before the period) is a
- * warning.
+ * does not fall in it, a schedule with no occurrence, a due before the notice is issued) is an
+ * error pinned to the schedule; what is merely left out (an occurrence moved out of the period, a
+ * reminder before the period or the notice) is a warning.
  */
 import { DateTime } from 'luxon';
 import {
@@ -24,10 +26,13 @@ import {
 import type { PathSegment } from '../parse';
 import { type DeadlineInput, type NonWorkingDayRule, parseWeekday, SCHEDULE_KINDS, type ScheduleInput, type ScheduleKind } from '../schema';
 import type { CompiledOccurrence, DeadlineKind } from '../timeline';
-import { resolveDateOrRelative, resolveRelative } from './anchors';
+import { anchorInstant, resolveDateOrRelative, resolveRelative } from './anchors';
 import { type Campaign, dayLabel, formatInstant, localInstant } from './campaign';
+import type { ChaseContext } from './chasing';
 import { escalationSteps, type Ladder, reminderSteps, warnDroppedReminders } from './ladder';
+import { COMPILE_MESSAGES as M } from './messages';
 import { listSome, type Report } from './report';
+import { describeMonthRule, everyWeeks, monthDates, monthRuleOf } from './rhythms';
 
 export const MAX_OCCURRENCES = 400;
 
@@ -37,7 +42,23 @@ export interface ScheduledDate {
   time: string;
 }
 
-/** The local dates and times a one-off or recurring schedule names; undefined with an error reported. */
+/**
+ * The time of day a schedule that names a day is due: its time:, else 00:00 when the deadline
+ * reads "X月Y日前" as before day X begins (date_means: start_of_day), else the end of the working day.
+ */
+export function dueTimeOf(campaign: Campaign, d: DeadlineInput): string {
+  return d.schedule.time ?? (d.schedule.date_means === 'start_of_day' ? '00:00' : campaign.endOfWorkday);
+}
+
+/** A local date and time of an instant, as a ScheduledDate. */
+export function scheduledAt(at: DateTime): ScheduledDate {
+  return { date: at.toFormat('yyyy-MM-dd'), time: at.toFormat('HH:mm:ss.SSS') };
+}
+
+/**
+ * The local dates and times a one-off or recurring schedule names (not one relative to another
+ * deadline: relative.ts); undefined with an error reported.
+ */
 export function scheduledDates(
   campaign: Campaign,
   report: Report,
@@ -52,9 +73,13 @@ export function scheduledDates(
 function oneOff(campaign: Campaign, report: Report, d: DeadlineInput, base: PathSegment[], kind: ScheduleKind): ScheduledDate[] | undefined {
   const s = d.schedule;
   const sp = [...base, 'schedule'];
-  const time = s.time ?? campaign.endOfWorkday;
+  const time = dueTimeOf(campaign, d);
   if (kind === 'date' && s.date) return [{ date: s.date, time }];
-  if (kind === 'relative_to' && s.relative_to) {
+  if (kind === 'relative_to' && typeof s.relative_to === 'string') {
+    if (s.hours !== undefined) {
+      const from = anchorInstant(campaign, report, s.relative_to, [...sp, 'relative_to']);
+      return from ? [scheduledAt(from.plus({ hours: s.hours }))] : undefined;
+    }
     const date = resolveRelative(campaign, report, { relative_to: s.relative_to, days: s.days, working_days: s.working_days }, [...sp, 'relative_to']);
     return date ? [{ date, time }] : undefined;
   }
@@ -112,7 +137,8 @@ function lunarDate(campaign: Campaign, report: Report, d: DeadlineInput, lunar: 
 function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: PathSegment[], kind: ScheduleKind): ScheduledDate[] | undefined {
   const s = d.schedule;
   const sp = [...base, 'schedule'];
-  const time = s.time ?? campaign.endOfWorkday;
+  const time = dueTimeOf(campaign, d);
+  if (kind === 'dates' && s.dates) return listedDates(campaign, report, d, sp, s.dates, time);
   const from = s.starting !== undefined ? resolveDateOrRelative(campaign, report, s.starting, [...sp, 'starting']) : campaign.periodStartDate;
   const to = s.until !== undefined ? resolveDateOrRelative(campaign, report, s.until, [...sp, 'until']) : campaign.periodEndDate;
   if (from === undefined || to === undefined) return undefined;
@@ -124,9 +150,20 @@ function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: P
   const b = Math.min(toDayNumber(to), toDayNumber(campaign.periodEndDate));
   const dates: string[] = [];
   const fromDay = (n: number) => addCalendarDays('1970-01-01', n);
-  if (kind === 'weekly' && s.weekly) {
+  if (kind === 'weekly' && s.weekly && s.every_weeks !== undefined) {
+    dates.push(...everyWeeks(parseWeekday(s.weekly) ?? 1, s.every_weeks, from, fromDay(a), fromDay(b)));
+  } else if (kind === 'weekly' && s.weekly) {
     const wd = parseWeekday(s.weekly);
     for (let n = a; n <= b; n++) if (isoWeekday(fromDay(n)) === wd) dates.push(fromDay(n));
+  } else if ((kind === 'monthly' && s.monthly !== undefined) || (kind === 'quarterly' && s.quarterly !== undefined)) {
+    const every = kind === 'monthly' ? 'month' : 'quarter';
+    const rule = kind === 'monthly' ? monthRuleOf(s.monthly!) : s.quarterly!;
+    const found = monthDates(campaign.cal, rule, every, fromDay(a), fromDay(b), s.short_month ?? 'last_day');
+    dates.push(...found.dates);
+    const what = describeMonthRule(rule, every);
+    if (found.lastDay.length) report.warn([...sp, kind], M.shortMonthLastDay(d.id, what, found.lastDay, s.short_month !== undefined), 'key');
+    if (found.skipped.length) report.warn([...sp, kind], M.shortMonthSkipped(d.id, what, found.skipped), 'key');
+    if (found.tooFewWorkingDays.length) report.warn([...sp, kind], M.workingDayMissing(d.id, what, found.tooFewWorkingDays), 'key');
   } else if (kind === 'half_monthly') {
     for (let n = a; n <= b; n++) {
       const date = fromDay(n);
@@ -159,19 +196,50 @@ function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: P
   return dates.map((date) => ({ date, time }));
 }
 
+/** An explicit list of dates: each must be a date of the period, listed once. */
+function listedDates(campaign: Campaign, report: Report, d: DeadlineInput, sp: PathSegment[], list: string[], time: string): ScheduledDate[] | undefined {
+  const errorsBefore = report.errors.length;
+  const seen = new Set<string>();
+  list.forEach((date, j) => {
+    const path = [...sp, 'dates', j];
+    if (seen.has(date)) report.error(path, M.dateListedTwice(d.id, date));
+    else if (toDayNumber(date) < toDayNumber(campaign.periodStartDate)) report.error(path, M.dateOutsidePeriod(d.id, date, 'before', campaign.periodStartDate));
+    else if (toDayNumber(date) > toDayNumber(campaign.periodEndDate)) report.error(path, M.dateOutsidePeriod(d.id, date, 'after', campaign.periodEndDate));
+    seen.add(date);
+  });
+  if (report.errors.length > errorsBefore) return undefined;
+  return [...seen].sort().map((date) => ({ date, time }));
+}
+
 function describeRecurrence(s: ScheduleInput): string {
-  if (s.weekly) return `weekly on ${s.weekly}`;
+  if (s.weekly) return s.every_weeks ? `every ${s.every_weeks} weeks on ${s.weekly}` : `weekly on ${s.weekly}`;
+  if (s.monthly !== undefined) return describeMonthRule(monthRuleOf(s.monthly), 'month');
+  if (s.quarterly !== undefined) return describeMonthRule(s.quarterly, 'quarter');
   if (s.half_monthly) return 'half_monthly (15th and last day of each month)';
   if (s.every_working_days) return `every ${s.every_working_days} working days`;
   return 'the schedule';
 }
 
+/** One due of a deadline: its local date and instant, and whether the plan moved it or kept it on a day off. */
+export interface Due {
+  date: string;
+  due: DateTime;
+  moved?: { from: string; rule: 'previous_working_day' | 'next_working_day' };
+  nonWorkingDay?: boolean;
+}
+
+/** Where a one-off deadline's date is written (for its errors); the schedule itself for a recurring one. */
+export function schedulePathOf(d: DeadlineInput, base: PathSegment[], kind: DeadlineKind): PathSegment[] {
+  const sp = [...base, 'schedule'];
+  return kind === 'one-off' ? [...sp, SCHEDULE_KINDS.find((k) => d.schedule[k] !== undefined) ?? 'date'] : sp;
+}
+
 /**
- * The occurrences of a one-off or recurring deadline: each scheduled date's due instant (moved by
- * the non-working-day rule, checked against the period, one per day), in time order, each with
- * the instant it opens and its reminders and escalation steps.
+ * The dues of a one-off or recurring deadline: each scheduled date's due instant (moved by the
+ * non-working-day rule, checked against the period and the notice date, one per day), in time
+ * order.
  */
-export function buildOccurrences(
+export function dueInstants(
   campaign: Campaign,
   report: Report,
   d: DeadlineInput,
@@ -179,27 +247,20 @@ export function buildOccurrences(
   kind: DeadlineKind,
   raw: ScheduledDate[],
   rule: NonWorkingDayRule,
-  ladder: Ladder,
-): CompiledOccurrence[] {
+): Due[] {
   const { periodStart, periodEnd } = campaign;
-  const sp = [...base, 'schedule'];
-  const schedulePath = kind === 'one-off' ? [...sp, SCHEDULE_KINDS.find((k) => d.schedule[k] !== undefined) ?? 'date'] : sp;
+  const schedulePath = schedulePathOf(d, base, kind);
   const ruleWhere = d.on_non_working_day ? `deadline '${d.id}' on_non_working_day` : 'defaults.on_non_working_day';
 
-  interface Due {
-    date: string;
-    due: DateTime;
-    moved?: { from: string; rule: 'previous_working_day' | 'next_working_day' };
-    nonWorkingDay?: boolean;
-  }
   const dues: Due[] = [];
   const kept: string[] = [];
   const dropped: string[] = [];
   for (const r of raw) {
     const original = localInstant(campaign, r.date, r.time);
+    const shown = r.time.slice(0, 5);
     if (kind === 'one-off' && (original < periodStart || original > periodEnd)) {
       const side = original < periodStart ? `before the period starts (${campaign.periodStartDate})` : `after the period ends (${campaign.periodEndDate})`;
-      report.error(schedulePath, `deadline '${d.id}' is due on ${r.date} ${r.time}, ${side}; correct the date or widen campaign.period`);
+      report.error(schedulePath, `deadline '${d.id}' is due on ${r.date} ${shown}, ${side}; correct the date or widen campaign.period`);
       continue;
     }
     let date = r.date;
@@ -225,6 +286,10 @@ export function buildOccurrences(
       } else dropped.push(`${r.date} → ${date}`);
       continue;
     }
+    if (campaign.issuedStart && due < campaign.issuedStart) {
+      report.error(schedulePath, M.dueBeforeIssued(d.id, `${date} ${shown}`, campaign.issued!), kind === 'one-off' ? 'value' : 'key');
+      continue;
+    }
     if (dues.some((x) => x.date === date)) {
       dropped.push(`${r.date} → ${date} (already due that day)`);
       continue;
@@ -248,17 +313,36 @@ export function buildOccurrences(
       'key',
     );
   }
-  dues.sort((x, y) => x.due.toMillis() - y.due.toMillis());
+  return dues.sort((x, y) => x.due.toMillis() - y.due.toMillis());
+}
 
+/**
+ * The occurrences of a deadline from its dues: each opens at the previous due (the first at the
+ * period start) and gets its reminders and escalation steps, the chasing ending as its rungs say
+ * (chasing.ts).
+ */
+export function occurrencesOf(
+  campaign: Campaign,
+  report: Report,
+  d: DeadlineInput,
+  base: PathSegment[],
+  kind: DeadlineKind,
+  dues: Due[],
+  ladder: Ladder,
+  chase: ChaseContext,
+): CompiledOccurrence[] {
+  const { periodStart, periodEnd } = campaign;
+  const schedulePath = schedulePathOf(d, base, kind);
   const occurrences: CompiledOccurrence[] = [];
   const droppedReminders = new Map<string, string[]>();
+  const beforeNotice = new Map<string, string[]>();
   const droppedRungs = new Set<string>();
   dues.forEach((x, k) => {
     const opens = k === 0 ? periodStart : dues[k - 1].due;
     const limit = k + 1 < dues.length ? dues[k + 1].due : periodEnd;
     const occ = { deadline: d.id, kind, due: x.due, dueDate: x.date, opens, limit };
-    const reminders = reminderSteps(campaign, report, ladder, occ, droppedReminders);
-    const escalations = escalationSteps(campaign, report, ladder, occ, droppedRungs);
+    const reminders = reminderSteps(campaign, report, ladder, occ, droppedReminders, beforeNotice);
+    const escalations = escalationSteps(campaign, report, ladder, occ, droppedRungs, chase);
     occurrences.push({
       key: `${d.id}@${x.date}`,
       due: formatInstant(x.due),
@@ -270,6 +354,10 @@ export function buildOccurrences(
     });
   });
   warnDroppedReminders(report, d.id, ladder, droppedReminders, schedulePath);
+  for (const [text, dates] of beforeNotice) {
+    const r = ladder.reminders.find((q) => q.text === text);
+    report.warn(r && ladder.remindersFrom === 'deadline' ? r.path : schedulePath, M.remindersBeforeIssued(d.id, text, dates, campaign.issued!));
+  }
   for (const msg of droppedRungs) report.warn(schedulePath, msg, 'key');
   return occurrences;
 }

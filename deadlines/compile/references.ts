@@ -1,7 +1,8 @@
 /**
  * Ids that refer to each other across the plan's sections: duplicate ids of departments, forms,
- * columns and deadlines, and references (from:, groups:, submit.form) to departments, groups and
- * forms that do not exist.
+ * columns and deadlines, and references (from:, groups:, submit.form, a schedule's
+ * relative_to: { deadline }, a rung's until: { next_of }) to departments, groups, forms and
+ * deadlines that do not exist.
  *
  * Works on the raw YAML data rather than the validated plan and ignores whatever is malformed
  * (the schema reports that), so these mistakes are reported together with structural ones.
@@ -9,6 +10,7 @@
  */
 import { closest, type Diagnostic } from '../diagnostics';
 import type { PathSegment } from '../parse';
+import { COMPILE_MESSAGES } from './messages';
 import { type CompileContext, Report } from './report';
 
 type Raw = Record<string, unknown>;
@@ -88,7 +90,26 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
   });
 
   const deadlines = arr(raw.deadlines);
-  firstSeen(deadlines, (d) => (isObj(d) ? str(d.id) : undefined), ['deadlines'], 'deadline');
+  const deadlineIds = firstSeen(deadlines, (d) => (isObj(d) ? str(d.id) : undefined), ['deadlines'], 'deadline');
+  const checkDeadlineRef = (value: unknown, path: PathSegment[], what: string) => {
+    const id = str(value);
+    if (id === undefined || deadlineIds.has(id)) return;
+    const near = closest(id, deadlineIds.keys());
+    report.error(path, COMPILE_MESSAGES.unknownDeadline(what, id, near));
+  };
+  const checkRungs = (rungs: unknown, path: PathSegment[]) =>
+    arr(rungs).forEach((r, j) => {
+      if (isObj(r) && isObj(r.until)) checkDeadlineRef(r.until.next_of, [...path, j, 'until', 'next_of'], 'until: { next_of }');
+    });
+  if (isObj(raw.defaults)) checkRungs(raw.defaults.escalation, ['defaults', 'escalation']);
+  deadlines.forEach((d, i) => {
+    if (!isObj(d)) return;
+    checkRungs(d.escalation, ['deadlines', i, 'escalation']);
+    const schedule = d.schedule;
+    if (isObj(schedule) && isObj(schedule.relative_to)) {
+      checkDeadlineRef(schedule.relative_to.deadline, ['deadlines', i, 'schedule', 'relative_to', 'deadline'], 'relative_to');
+    }
+  });
   const referable = [...deptIds.keys(), ...groupIds];
   deadlines.forEach((d, i) => {
     if (!isObj(d)) return;

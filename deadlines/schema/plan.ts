@@ -1,13 +1,15 @@
 /**
- * The shape of a campaign plan (docs/plan-format.md): its sections, the schedule kinds and which
- * keys go with each, reminders, escalation rungs, form columns. Every object is strict: an
+ * The shape of a campaign plan (docs/plan-format.md): its sections, reminders, escalation rungs
+ * and how their chasing ends, form columns (the schedule kinds are in schedule.ts). Every object is strict: an
  * unknown key is an error (usually a typo; parse/structure.ts suggests the closest known key).
  * The format of single values is in values.ts; checks that relate parts of the plan to each
  * other (references, duplicate ids, dates inside the period, ladders) are in compile/.
  */
 import { z } from 'zod';
-import { parseLunarText } from '../calendar';
-import { campaignId, date, describeValue, duration, email, id, show, text, time, timezone, weekday } from './values';
+import { closest } from '../diagnostics';
+import { SCHEMA_MESSAGES as M } from './messages';
+import { schedule } from './schedule';
+import { campaignId, date, dateProblem, describeValue, duration, email, id, show, text, time, timezone } from './values';
 
 export const contact = z.strictObject({
   name: text.optional(),
@@ -15,102 +17,8 @@ export const contact = z.strictObject({
   phone: z.string({ error: (iss) => `expected a phone number in quotes, e.g. "0351-0000000", found ${describeValue(iss.input)}` }).optional(),
 });
 
-const dateOrRelative = z.union(
-  [
-    date,
-    z.strictObject({
-      relative_to: z.enum(['spring_festival', 'spring_festival_holiday_end', 'period_start', 'period_end']),
-      days: z.number().int().optional(),
-      working_days: z.number().int().optional(),
-    }),
-  ],
-  { error: 'expected a date like 2024-02-02 or { relative_to: spring_festival, days: 1 }' },
-);
-
-export const ANCHORS = ['spring_festival', 'spring_festival_holiday_end', 'period_start', 'period_end'] as const;
-export type Anchor = (typeof ANCHORS)[number];
-
 export const NON_WORKING_DAY_RULES = ['keep', 'previous_working_day', 'next_working_day'] as const;
 export type NonWorkingDayRule = (typeof NON_WORKING_DAY_RULES)[number];
-
-const lunarObject = z.strictObject({
-  month: z.number().int().min(1, { error: 'lunar month goes from 1 (正月) to 12 (腊月)' }).max(12, { error: 'lunar month goes from 1 (正月) to 12 (腊月)' }),
-  day: z.union([z.number().int().min(1).max(30), z.literal('last')], { error: "lunar day is 1 to 30, or 'last' for the month's last day (月底)" }),
-  leap: z.boolean().optional(),
-});
-
-const lunarText = z.string().superRefine((s, ctx) => {
-  if (parseLunarText(s) === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${show(s)} is not a lunar date: write e.g. 腊月十五, 农历正月初八, 二月底, or { month: 12, day: 15 }` });
-  }
-});
-
-export const SCHEDULE_KINDS = ['date', 'lunar', 'relative_to', 'weekly', 'half_monthly', 'every_working_days', 'open'] as const;
-export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
-
-/** Keys each schedule kind accepts besides its own. */
-export const SCHEDULE_EXTRAS: Record<ScheduleKind, string[]> = {
-  date: ['time'],
-  lunar: ['time'],
-  relative_to: ['days', 'working_days', 'time'],
-  weekly: ['time', 'starting', 'until'],
-  half_monthly: ['time', 'starting', 'until'],
-  every_working_days: ['time', 'starting', 'until'],
-  open: [],
-};
-
-export const schedule = z
-  .strictObject({
-    date: date.optional(),
-    lunar: z.union([lunarText, lunarObject], { error: 'expected a lunar date like 腊月十五 or { month: 12, day: 15 }' }).optional(),
-    relative_to: z.enum(ANCHORS).optional(),
-    days: z.number().int().optional(),
-    working_days: z.number().int().optional(),
-    weekly: weekday.optional(),
-    half_monthly: z.literal(true, { error: 'write half_monthly: true' }).optional(),
-    every_working_days: z.number().int().min(1, { error: 'every_working_days must be a whole number of at least 1' }).max(250).optional(),
-    open: z.literal(true, { error: 'write open: true' }).optional(),
-    time: time.optional(),
-    starting: dateOrRelative.optional(),
-    until: dateOrRelative.optional(),
-  })
-  .superRefine((s, ctx) => {
-    const kinds = SCHEDULE_KINDS.filter((k) => s[k] !== undefined);
-    const list = SCHEDULE_KINDS.join(', ');
-    if (kinds.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `schedule needs exactly one of: ${list}`, path: [] });
-      return;
-    }
-    if (kinds.length > 1) {
-      for (const k of kinds.slice(1)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `schedule has both '${kinds[0]}' and '${k}': a schedule takes exactly one of ${list}; split it into two deadlines if both are meant`,
-          path: [k],
-          params: { at: 'key' },
-        });
-      }
-      return;
-    }
-    const kind = kinds[0];
-    const allowed = new Set([kind, ...SCHEDULE_EXTRAS[kind]]);
-    for (const key of Object.keys(s) as Array<keyof typeof s>) {
-      if (s[key] === undefined || allowed.has(key)) continue;
-      const users = SCHEDULE_KINDS.filter((k) => SCHEDULE_EXTRAS[k].includes(key));
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          kind === 'open'
-            ? `'${key}' does not apply to open: true (accepted any time in the period); remove it`
-            : `'${key}' does not apply to a '${kind}' schedule (it goes with ${users.join(', ')})`,
-        path: [key],
-        params: { at: 'key' },
-      });
-    }
-    if (kind === 'relative_to' && s.days !== undefined && s.working_days !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give either days (calendar days) or working_days, not both', path: ['working_days'], params: { at: 'key' } });
-    }
-  });
 
 export const reminder = z.union(
   [duration, z.strictObject({ date, time: time.optional() })],
@@ -119,10 +27,30 @@ export const reminder = z.union(
 
 export const AUDIENCES = ['department', 'leaders', 'coordinator'] as const;
 
+/** How a repeating rung's chasing may end, besides a date: see RungEndInput. */
+export const RUNG_ENDS = ['submitted', 'next', 'period_end'] as const;
+
+const rungEndWord = z.string().superRefine((s, ctx) => {
+  if ((RUNG_ENDS as readonly string[]).includes(s)) return;
+  if (/^\d{4}-/.test(s)) {
+    const problem = dateProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    return;
+  }
+  const near = closest(s, RUNG_ENDS);
+  ctx.addIssue({ code: 'custom', message: `${show(s)}: ${M.rungUntilValue}${near ? ` — did you mean '${near}'?` : ''}` });
+});
+
+/** until: of a repeating rung: submitted | next | period_end | a date | { next_of: deadline-id }. */
+const rungEnd = z.union([rungEndWord, z.strictObject({ next_of: id })], { error: M.rungUntilValue });
+export type RungEndInput = z.infer<typeof rungEnd>;
+
 export const rung = z
   .strictObject({
     after: duration.optional(),
     every: duration.optional(),
+    until: rungEnd.optional(),
+    times: z.number({ error: M.rungTimes }).int({ error: M.rungTimes }).min(1, { error: M.rungTimes }).max(1000, { error: M.rungTimes }).optional(),
     to: z
       .array(z.enum(AUDIENCES), { error: 'expected a list like [department, leaders]' })
       .min(1, { error: 'to: name at least one of department, leaders, coordinator' }),
@@ -133,6 +61,11 @@ export const rung = z
       ctx.addIssue({ code: 'custom', message: 'an escalation rung needs after: (once, e.g. after: 1wd) or every: (repeating, e.g. every: 1d)', path: [] });
     } else if (r.after !== undefined && r.every !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'an escalation rung takes after: or every:, not both; split it into two rungs', path: ['every'], params: { at: 'key' } });
+    }
+    if (r.after !== undefined) {
+      for (const key of ['until', 'times'] as const) {
+        if (r[key] !== undefined) ctx.addIssue({ code: 'custom', message: M.rungEndOnlyOnEvery(key), path: [key], params: { at: 'key' } });
+      }
     }
     const seen = new Set<string>();
     r.to.forEach((a, i) => {
@@ -195,6 +128,7 @@ export const planSchema = z.strictObject({
     timezone: timezone.optional(),
     language: z.enum(['zh-CN', 'en']).optional(),
     period: z.strictObject({ start: date, end: date }),
+    issued: date.optional(),
     end_of_workday: time.optional(),
     office: z.strictObject({
       name: text,
@@ -270,7 +204,5 @@ export const planSchema = z.strictObject({
 
 export type PlanInput = z.infer<typeof planSchema>;
 export type DeadlineInput = PlanInput['deadlines'][number];
-export type ScheduleInput = z.infer<typeof schedule>;
 export type ReminderInput = z.infer<typeof reminder>;
 export type RungInput = z.infer<typeof rung>;
-export type DateOrRelative = z.infer<typeof dateOrRelative>;
