@@ -11,12 +11,12 @@
  *
  * A rung that says nothing about its end stops after DEFAULT_CHASE_REPEATS chasers. The number is
  * one quarter of working days: chasing every working day (every: 1wd), as the shipped plans do,
- * reaches the end of a 春风行动-sized campaign (two and a half to three months: the longest
- * chase in definitions/ is tianjin-2023's 成立工作专班, 56 chasers from 6 January to 31 March) and
+ * reaches the end of a 春风行动-sized campaign (two and a half to three months: the longest chase
+ * in definitions/ is tianjin-2023's 工作专班人员名单, 56 chasers from 6 January to 31 March) and
  * never outlives the next report of the longest rhythm the format has (quarterly); chasing every
- * calendar day stops after two months instead of running through a year-long plan (a one-off
- * in January with every: 1d used to get 335 daily chasers). A smaller default would cut the
- * shipped campaigns' chasing short of their own period end, which their notices ask for.
+ * calendar day stops after two months instead of running through a year-long plan (a one-off in
+ * January with every: 1d used to get 334 daily chasers). A smaller default would cut the shipped
+ * campaigns' chasing short of their own period end and change plans that run today.
  *
  * `validate` warns when one department can receive more than MESSAGES_PER_OBLIGATION_WARNING
  * messages (reminders plus escalations addressed to the department or its leaders) for one

@@ -85,9 +85,12 @@ export interface AnchorDues {
   dues: Array<{ date: string; due: DateTime }>;
 }
 
-/** The kind a deadline counting from `target` has: one due per target occurrence (same), or one. */
+/**
+ * The kind a deadline counting from `target` has: one due per target occurrence (same), or one.
+ * Counting from an open deadline is an error relativeDates reports; it is taken as one-off here.
+ */
 export function relativeKind(anchor: DeadlineAnchorInput, target: AnchorDues): DeadlineKind {
-  return (anchor.occurrence ?? 'same') === 'same' ? target.kind : 'one-off';
+  return (anchor.occurrence ?? 'same') === 'same' && target.kind !== 'open' ? target.kind : 'one-off';
 }
 
 /**

@@ -27,7 +27,7 @@ export const SCHEMA_MESSAGES = {
   shortMonthValue: "short_month says what to do in a month that lacks the day: last_day (due on the month's last day, the default) or skip (no report that month)",
   rungUntilValue:
     'expected how the chasing ends: submitted, next (the next occurrence), period_end, a date like 2024-03-01, or { next_of: deadline-id } (the next occurrence of another deadline, e.g. the next phase)',
-  rungEndOnlyOnEvery: (key: string) => `${key}: ends a repeating rung (every: …); an after: rung happens once`,
+  rungEndOnlyOnEvery: (key: string) => `only a repeating rung (every: …) has an end; an after: rung happens once — remove ${key}:`,
   rungTimes: 'times is how many chasers the repeating rung sends at most: a whole number from 1 to 1000',
   dateMeansValue: 'date_means says how "X月Y日前" is read: end_of_workday (by the end of that working day, the default) or start_of_day (before that day begins)',
   dateMeansWithTime: 'date_means reads a day without a time, but the schedule gives time:, which already says when it is due; remove one of them',
