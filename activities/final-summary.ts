@@ -1,7 +1,8 @@
 /**
  * The final summary: every deadline's table (rows per department, 总计, missing departments)
  * written to the blob store as XLSX (laid out like the notice's table), CSV and JSON, and mailed
- * to the coordinator with the XLSX attached. The workflow keeps only the references.
+ * to the coordinator with the XLSX attached (the bytes just written: a message with its content in
+ * hand is prepared like any other). The workflow keeps only the references.
  */
 import { composeMessage } from '../mail/compose';
 import { anyTimeDeadlines } from '../deadlines/timeline';
@@ -41,7 +42,7 @@ export function writeFinalSummaryActivity(deps: ActivityDeps) {
     };
     const composed = composeMessage(
       plan,
-      { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.xlsx`, path: deps.blobs.pathOf(xlsx) }, link: deps.coordinatorLink?.(plan.campaign.id) },
+      { kind: 'final-summary', totals, attachment: { filename: `${plan.campaign.id}-summary.xlsx`, content: xlsxBytes }, link: deps.coordinatorLink?.(plan.campaign.id) },
       { from: deps.from },
     );
     await deliverOnce(deps.ledger.scoped(input.scope), deps.mailer, composed.message, composed.key);

@@ -1,6 +1,7 @@
 /**
- * Plumbing shared by the verbs that talk to Temporal: the environment (parsed once), one client
- * connection (always closed), the CampaignClient over the plan store, output that honours
+ * Plumbing shared by the verbs that talk to Temporal: the environment (parsed once), the stores
+ * (the database, always closed), one client connection (always closed), the CampaignClient over
+ * the plan store, output that honours
  * `--json`, confirmation prompts, and the translation of the engine's errors into UserErrors
  * (a message in the user's terms and an exit code, never a stack trace).
  *
@@ -14,11 +15,12 @@ import type { Client, Connection } from '@temporalio/client';
 import { CampaignClient, CampaignNotFoundError, RequestRejectedError } from '../client/campaign-client';
 import { appEnv, type AppEnv } from '../config/env';
 import { ConfigError } from '../config/errors';
+import { DatabaseError } from '../store/database/database';
 import { PlanNotFoundError, type PlanStore } from '../store/plan-store';
 import type { CompiledPlan, Language } from '../deadlines/timeline';
 import type { CampaignInfo } from '../workflows/campaign.messages';
 import { connectClient } from '../client/connect';
-import { stores } from '../store/stores';
+import { openStores, type Stores } from '../store/stores';
 import { ExitCode, UserError } from './errors';
 import { terminalJson } from './terminal-text';
 
@@ -30,6 +32,20 @@ export function loadEnv(): AppEnv {
     return appEnv();
   } catch (err) {
     if (err instanceof ConfigError || (err as Error)?.name === 'ConfigError') throw new UserError((err as Error).message);
+    throw err;
+  }
+}
+
+/**
+ * The stores on this environment's database: data of an earlier version not imported yet and a bad
+ * setting are the user's to fix (exit 1), a database that cannot be reached is unavailable (69).
+ */
+export async function openStoresFor(env: AppEnv): Promise<Stores> {
+  try {
+    return await openStores(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(err.message);
+    if (err instanceof DatabaseError) throw new UserError(err.message, ExitCode.unavailable);
     throw err;
   }
 }
@@ -117,7 +133,7 @@ export interface CampaignContext {
   temporal: Client;
   campaigns: CampaignClient;
   plans: PlanStore;
-  blobs: ReturnType<typeof stores>['blobs'];
+  blobs: Stores['blobs'];
   out: Output;
   /** Who acts, as recorded in the audit history: `cli:<login>`. */
   by: string;
@@ -138,14 +154,18 @@ export function webUiLink(env: AppEnv, workflowId: string): string {
 }
 
 /**
- * Runs a verb against Temporal: environment, connection, CampaignClient; translates the engine's
- * errors into UserErrors and always closes the connection.
+ * Runs a verb against Temporal: environment, stores, connection, CampaignClient; translates the
+ * engine's errors into UserErrors and always closes the connection and the database.
  */
 export async function withCampaigns<T>(opts: OutputOptions, fn: (ctx: CampaignContext) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const { client, connection } = await connectTemporal(env);
+  const stores = await openStoresFor(env);
+  let connection: Connection | undefined;
   try {
-    const { blobs, plans } = stores(env);
+    const connected = await connectTemporal(env);
+    connection = connected.connection;
+    const client = connected.client;
+    const { blobs, plans } = stores;
     const ctx: CampaignContext = {
       env,
       temporal: client,
@@ -160,7 +180,8 @@ export async function withCampaigns<T>(opts: OutputOptions, fn: (ctx: CampaignCo
   } catch (err) {
     throw userErrorOf(err, env);
   } finally {
-    await connection.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+    await stores.close().catch(() => undefined);
   }
 }
 

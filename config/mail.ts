@@ -52,11 +52,7 @@ export interface MailConfig {
    * see prepared-messages.ts.
    */
   prepareAheadBytes: number;
-  /** Directory of the delivery ledger (MAIL_LEDGER_DIR); shared by every worker. */
-  ledgerDir: string;
 }
-
-export const DEFAULT_LEDGER_DIR = 'var/mail-ledger';
 
 const DEFAULTS = {
   maxConnections: 5,
@@ -206,6 +202,12 @@ export function parseMailConfig(env: Env = process.env): MailConfig {
 
   const rejectUnauthorized = bool('SMTP_TLS_REJECT_UNAUTHORIZED', e.SMTP_TLS_REJECT_UNAUTHORIZED) ?? true;
   const prepareAheadMb = int('MAIL_PREPARE_AHEAD_MB', e.MAIL_PREPARE_AHEAD_MB, 0, 4096, 'a whole number of MiB (0 turns preparing ahead off)') ?? DEFAULTS.prepareAheadMb;
+  // The file ledger is gone: a folder named here would be ignored, and messages it recorded as sent sent again.
+  if (e.MAIL_LEDGER_DIR !== undefined) {
+    problems.push(
+      `MAIL_LEDGER_DIR is no longer read (delivery records are kept in the database): import the records in ${e.MAIL_LEDGER_DIR} once with \`npx campaign migrate-data\` (it reads MAIL_LEDGER_DIR), then remove the variable`,
+    );
+  }
 
   if (problems.length > 0 || host === undefined || from === undefined) throw new ConfigError(problems, MAIL_HEADING);
 
@@ -219,7 +221,6 @@ export function parseMailConfig(env: Env = process.env): MailConfig {
     pool: { maxConnections, rateLimitPerSecond },
     timeouts: { connectionMs, greetingMs, socketMs },
     tls: { rejectUnauthorized },
-    ledgerDir: e.MAIL_LEDGER_DIR ?? DEFAULT_LEDGER_DIR,
     prepareAheadBytes: prepareAheadMb * 1024 * 1024,
   };
 }

@@ -3,6 +3,8 @@
  * response helpers (every page goes through send(), which sets the security headers).
  */
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CampaignClient } from '../client/campaign-client';
 import { extensionOf } from '../obligations/submission-rules';
 import { wellFormed } from '../obligations/typed-text';
@@ -42,6 +44,19 @@ export function send(res: ServerResponse, status: number, body: string | Buffer,
   for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
   res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
+}
+
+/**
+ * A download streamed from `body` (a blob read chunk by chunk) with the security headers and its
+ * length. An error once bytes went out rejects; the caller's handler then cuts the connection.
+ */
+export async function sendStream(res: ServerResponse, body: Readable, size: number, type: string, extra: Record<string, string> = {}): Promise<void> {
+  applySecurityHeaders(res);
+  res.statusCode = 200;
+  res.setHeader('content-type', type);
+  for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+  res.setHeader('content-length', size);
+  await pipeline(body, res);
 }
 
 export function sendPage(res: ServerResponse, status: number, title: string, body: Raw, opts: { heading?: string; nav?: Raw; headers?: Record<string, string> } = {}): void {

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { CampaignClient } from '../client/campaign-client';
 import { CallLimiter, PORTAL_CALL_LIMITS, PORTAL_DEADLINES, temporalTrouble, TooBusyError, type CallDeadlines, type CallLimits } from '../client/call-limits';
 import type { AppEnv } from '../config/env';
-import { stores } from '../store/stores';
+import type { Stores } from '../store/stores';
 import type { Client } from '@temporalio/client';
 import { send, sendRefusal, type Ctx, type PortalConfig, type PortalDeps } from './context';
 import { coordinatorRoute } from './routes/coordinator';
@@ -52,9 +52,9 @@ export function portalConfigFromEnv(env: AppEnv): PortalConfig {
   };
 }
 
-export function portalDepsFromEnv(env: AppEnv, temporal: Client): PortalDeps {
-  const { blobs, plans } = stores(env);
-  return { campaigns: new CampaignClient(temporal, plans, env.TEMPORAL_TASK_QUEUE), blobs };
+/** The portal's dependencies on the stores its caller opened (and closes when the portal stops). */
+export function portalDeps(env: AppEnv, temporal: Client, stores: Pick<Stores, 'blobs' | 'plans'>): PortalDeps {
+  return { campaigns: new CampaignClient(temporal, stores.plans, env.TEMPORAL_TASK_QUEUE), blobs: stores.blobs };
 }
 
 /** The portal's bounds on its calls to Temporal (defaults: PORTAL_DEADLINES, PORTAL_CALL_LIMITS). */

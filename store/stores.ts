@@ -1,31 +1,65 @@
 /**
- * Where everything outside Temporal lives on this machine, from the validated environment: the
- * data folder and its blob and plan stores. One place for the worker, the portal, the CLI and the
- * tools, so that none of them imports another to find its files.
+ * Where everything outside Temporal lives, from the validated environment: the database (the
+ * embedded SQLite file in the data folder, or the PostgreSQL of CAMPAIGN_DATABASE_URL) and the
+ * stores on it — blobs, plans, the delivery ledger. One place for the worker, the portal, the CLI
+ * and the tools, so that none of them imports another to find its data. Whoever opens the stores
+ * closes them ({@link Stores.close}) when it stops.
  *
- * The data folder is private to its owner. It holds the mail the demo inbox received (with live
- * department links), the attachments departments submitted, the delivery ledger, the portal's
- * secret and, under `npm start`, the Temporal dev server's SQLite database. Every process that
- * writes there runs with a umask of 077 (files 0600, folders 0700): the `campaign` command sets it
- * at start-up for every verb, and secureDataDir sets it too for the worker, the portal and the
- * tools' stack, whose children (dev server, worker) inherit it.
+ * Data an earlier version kept as files here (blobs/, mail-ledger/) is refused until imported
+ * (store/earlier-data.ts, `campaign migrate-data`).
+ *
+ * The data folder is private to its owner. It holds the embedded database (delivery records, the
+ * attachments departments submitted), the mail the demo inbox received (with live department
+ * links), the portal's secret and, under `npm start`, the Temporal dev server's SQLite database.
+ * Every process that writes there runs with a umask of 077 (files 0600, folders 0700): the
+ * `campaign` command sets it at start-up for every verb, and secureDataDir sets it too for the
+ * worker, the portal and the tools' stack, whose children (dev server, worker) inherit it.
  */
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { AppEnv } from '../config/env';
 import { ConfigError } from '../config/errors';
+import { DeliveryLedger } from '../mail/delivery/ledger';
 import { BlobStore } from './blob-store';
+import type { Database } from './database/database';
+import { openDatabase } from './database/open';
+import { earlierDataRefusal, findEarlierData, isEmpty } from './earlier-data';
 import { PlanStore } from './plan-store';
 
-export function dataDirs(env: Pick<AppEnv, 'CAMPAIGN_DATA_DIR'>) {
-  const root = path.resolve(env.CAMPAIGN_DATA_DIR);
-  return { root, blobs: path.join(root, 'blobs'), ledger: path.join(root, 'mail-ledger') };
+/** The data folder, absolute. */
+export function dataDir(env: Pick<AppEnv, 'CAMPAIGN_DATA_DIR'>): string {
+  return path.resolve(env.CAMPAIGN_DATA_DIR);
 }
 
-export function stores(env: AppEnv) {
-  const blobs = new BlobStore(dataDirs(env).blobs);
-  return { blobs, plans: new PlanStore(blobs) };
+export interface Stores {
+  db: Database;
+  blobs: BlobStore;
+  plans: PlanStore;
+  ledger: DeliveryLedger;
+  /** Closes the database (after the statements under way). */
+  close(): Promise<void>;
+}
+
+export type StoreSettings = Pick<AppEnv, 'CAMPAIGN_DATA_DIR' | 'CAMPAIGN_DATABASE_URL'>;
+
+/**
+ * Opens the database (schema migrated) and the stores on it; sweeps the blob uploads abandoned more
+ * than an hour ago. Throws a ConfigError when the data folder holds data of an earlier version not
+ * imported yet, a DatabaseError when the database cannot be opened.
+ */
+export async function openStores(env: StoreSettings): Promise<Stores> {
+  const earlier = findEarlierData(env);
+  if (!isEmpty(earlier)) throw earlierDataRefusal(earlier);
+  const db = await openDatabase(env);
+  try {
+    const blobs = new BlobStore(db);
+    await blobs.sweepAbandonedUploads();
+    return { db, blobs, plans: new PlanStore(db, blobs), ledger: new DeliveryLedger(db), close: () => db.close() };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Bits no file or folder this process creates gives to its group or to other users. */
@@ -43,7 +77,7 @@ export function privateFileModes(): void {
 /**
  * Makes the data folder private before anything is written to it: the umask above, the folder
  * created 0700, and a folder left by an earlier version (0755, files 0644) tightened to 0700, with
- * its immediate subfolders (blobs/, mail-ledger/, inbox/, …). Not recursively: no other user can
+ * its immediate subfolders (inbox/, logs/, …). Not recursively: no other user can
  * reach a file whose folder they cannot enter, so the root at 0700 already closes everything
  * below, and rewriting the mode of every stored file would make each start-up as slow as the store
  * is large. Throws a ConfigError when the folder is a shared one (world-writable or sticky, like
@@ -51,7 +85,7 @@ export function privateFileModes(): void {
  */
 export function secureDataDir(env: Pick<AppEnv, 'CAMPAIGN_DATA_DIR'>): string {
   privateFileModes();
-  const { root } = dataDirs(env);
+  const root = dataDir(env);
   const problem = (what: string) => new ConfigError([`CAMPAIGN_DATA_DIR=${env.CAMPAIGN_DATA_DIR} (${root}) ${what}`], 'The data folder cannot be made private');
   try {
     mkdirSync(root, { recursive: true, mode: 0o700 });

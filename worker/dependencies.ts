@@ -1,26 +1,24 @@
 /**
- * Real dependencies of the activities, from the validated configuration: pooled SMTP mailer,
- * delivery ledger, blob and plan stores under CAMPAIGN_DATA_DIR, link signing, Temporal client.
+ * Real dependencies of the activities, from the validated configuration: pooled SMTP mailer, the
+ * stores on the database (delivery ledger, blobs, plans: store/stores.ts), link signing, Temporal
+ * client.
  */
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import type { AppEnv } from '../config/env';
-import { parseMailConfig, type MailConfig } from '../config/mail';
-import { DeliveryLedger } from '../mail/delivery/ledger';
+import type { MailConfig } from '../config/mail';
 import { PreparedMessages } from '../mail/delivery/prepared-messages';
 import { createMailer } from '../mail/transport';
 import { departmentLinkBuilder } from '../mail/department-links';
-import { dataDirs, stores } from '../store/stores';
+import type { Stores } from '../store/stores';
 
-export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig = parseMailConfig({ MAIL_LEDGER_DIR: dataDirs(env).ledger, ...process.env })): ActivityDeps {
-  const { blobs, plans } = stores(env);
+export function buildDependencies(env: AppEnv, client: Client, stores: Stores, mail: MailConfig): ActivityDeps {
   const secret = env.PORTAL_SECRET;
   if (!secret) throw new Error('PORTAL_SECRET is not set: the department links in every email are signed with it (at least 32 characters).');
   const link = departmentLinkBuilder(env.PORTAL_BASE_URL, secret);
   return {
     ...mailDependencies(mail),
-    blobs,
-    plans,
+    ...storeDependencies(stores),
     links: (campaignId, departmentId) => link(campaignId, departmentId),
     coordinatorLink: (campaignId) => `${env.PORTAL_BASE_URL.replace(/\/$/, '')}/c/${encodeURIComponent(campaignId)}`,
     temporal: client,
@@ -28,23 +26,26 @@ export function buildDependencies(env: AppEnv, client: Client, mail: MailConfig 
   };
 }
 
-export type MailDependencies = Pick<ActivityDeps, 'mailer' | 'ledger' | 'from' | 'sendConcurrency' | 'prepared'>;
+export type MailDependencies = Pick<ActivityDeps, 'mailer' | 'from' | 'sendConcurrency' | 'prepared'>;
 
 /**
- * The mail side of the activities' dependencies, from the mail settings: the pooled mailer, the
- * delivery ledger, as many messages of a batch in flight as the pool has connections, and the
- * messages prepared ahead (unless MAIL_PREPARE_AHEAD_MB is 0). Shared by the worker, the tests
- * and the benchmarks; `ledgerFsync: false` only where a test or benchmark says so.
+ * The mail side of the activities' dependencies, from the mail settings: the pooled mailer, as many
+ * messages of a batch in flight as the pool has connections, and the messages prepared ahead
+ * (unless MAIL_PREPARE_AHEAD_MB is 0). Shared by the worker, the tests and the benchmarks.
  */
-export function mailDependencies(mail: MailConfig, opts: { ledgerFsync?: boolean } = {}): MailDependencies {
+export function mailDependencies(mail: MailConfig): MailDependencies {
   const mailer = createMailer(mail);
   return {
     mailer,
-    ledger: new DeliveryLedger(mail.ledgerDir, { fsync: opts.ledgerFsync ?? true }),
     from: mail.from,
     sendConcurrency: mail.pool.maxConnections,
     prepared: mail.prepareAheadBytes > 0 ? new PreparedMessages({ mailer, from: mail.from, maxBytes: mail.prepareAheadBytes }) : undefined,
   };
+}
+
+/** The activities' stores: the delivery ledger, blobs and plans, all on one database. */
+export function storeDependencies(stores: Stores): Pick<ActivityDeps, 'ledger' | 'blobs' | 'plans'> {
+  return { ledger: stores.ledger, blobs: stores.blobs, plans: stores.plans };
 }
 
 /** Stops what {@link mailDependencies} started (preparing ahead, the SMTP pool). */

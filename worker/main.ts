@@ -1,16 +1,18 @@
 /**
  * The worker process (`campaign worker`): one connection to Temporal, the real dependencies
- * (SMTP, ledger, stores), the campaign task queue. Stops gracefully on SIGTERM/SIGINT: the SDK's
- * runtime catches the signals (its default `shutdownSignals`), the worker stops polling, lets the
- * running activities finish (grace time in create-worker.ts), then the mailer and the connections
- * are closed and the process exits 0.
+ * (SMTP, the stores on the database: ledger, blobs, plans), the campaign task queue. Stops
+ * gracefully on SIGTERM/SIGINT: the SDK's runtime catches the signals (its default
+ * `shutdownSignals`), the worker stops polling, lets the running activities finish (grace time in
+ * create-worker.ts), then the mailer, the connections and the database are closed and the process
+ * exits 0.
  */
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { parseEnv, temporalConnectionOptions, type AppEnv } from '../config/env';
 import { ConfigError } from '../config/errors';
 import { formatAddress, parseMailConfig } from '../config/mail';
 import { connectClient } from '../client/connect';
-import { dataDirs, secureDataDir } from '../store/stores';
+import { DatabaseError } from '../store/database/database';
+import { dataDir, openStores, secureDataDir, type Stores } from '../store/stores';
 import { buildDependencies, closeMailDependencies } from './dependencies';
 import { createCampaignWorker } from './create-worker';
 
@@ -52,7 +54,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   }
   let mail;
   try {
-    mail = parseMailConfig({ MAIL_LEDGER_DIR: dataDirs(env).ledger, ...environment });
+    mail = parseMailConfig(environment);
   } catch (err) {
     if (err instanceof ConfigError) throw new WorkerStartError(err.message);
     throw err;
@@ -60,11 +62,14 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   if (!env.PORTAL_SECRET) {
     throw new WorkerStartError('PORTAL_SECRET is not set: the department links in every email are signed with it (at least 32 characters; generate one with: openssl rand -hex 32)');
   }
-  // The ledger and the stored plans and attachments: private to this user (store/stores.ts).
+  // The embedded database (ledger, plans, attachments) is in the data folder: private to this user (store/stores.ts).
+  let stores: Stores;
   try {
     secureDataDir(env);
+    stores = await openStores(env);
   } catch (err) {
     if (err instanceof ConfigError) throw new WorkerStartError(err.message);
+    if (err instanceof DatabaseError) throw new WorkerStartError(err.message, true);
     throw err;
   }
 
@@ -78,6 +83,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   try {
     connection = await NativeConnection.connect(temporalConnectionOptions(env));
   } catch {
+    await stores.close().catch(() => undefined);
     throw unreachable(env);
   }
   let client: Awaited<ReturnType<typeof connectClient>> | undefined;
@@ -88,7 +94,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     } catch {
       throw unreachable(env);
     }
-    deps = buildDependencies(env, client.client, mail);
+    deps = buildDependencies(env, client.client, stores, mail);
     const worker = await createCampaignWorker({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -105,7 +111,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     );
     const onAbort = () => worker.shutdown();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    log(`campaign worker: started on task queue '${env.TEMPORAL_TASK_QUEUE}' (Temporal ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}, data ${dataDirs(env).root}); Ctrl-C to stop`);
+    log(`campaign worker: started on task queue '${env.TEMPORAL_TASK_QUEUE}' (Temporal ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}, data ${dataDir(env)}, database ${stores.db.location}); Ctrl-C to stop`);
     try {
       await worker.run();
     } finally {
@@ -116,5 +122,6 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     if (deps) closeMailDependencies(deps);
     await client?.connection.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
+    await stores.close().catch(() => undefined);
   }
 }

@@ -5,6 +5,7 @@ import { register as excuse } from './excuse';
 import { register as extend } from './extend';
 import { register as history } from './history';
 import { register as list } from './list';
+import { register as migrateData } from './migrate-data';
 import { register as pause } from './pause';
 import { register as portal } from './portal';
 import { register as preview } from './preview';
@@ -32,4 +33,5 @@ export const verbs: Array<(program: Command) => void> = [
   history,
   worker,
   portal,
+  migrateData,
 ];

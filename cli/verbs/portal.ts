@@ -6,9 +6,9 @@ export function register(program: Command): void {
     .command('portal')
     .description('run the web portal: departments submit through the links in their emails (/d/<token>), the coordinator follows the campaign at /c (PORTAL_PORT, PORTAL_SECRET, PORTAL_COORDINATOR_PASSWORD)')
     .action(async () => {
-      const { loadEnv, connectTemporal } = await import('../context');
+      const { loadEnv, connectTemporal, openStoresFor } = await import('../context');
       const { UserError } = await import('../errors');
-      const { startPortal, portalConfigFromEnv, portalDepsFromEnv } = await import('../../portal/server');
+      const { startPortal, portalConfigFromEnv, portalDeps } = await import('../../portal/server');
       const { secureDataDir } = await import('../../store/stores');
       const env = loadEnv();
       let config;
@@ -19,12 +19,16 @@ export function register(program: Command): void {
       } catch (err) {
         throw new UserError((err as Error).message);
       }
-      const { client, connection } = await connectTemporal(env);
+      const stores = await openStoresFor(env);
+      let connection;
       let portal;
       try {
-        portal = await startPortal(config, portalDepsFromEnv(env, client), { port: env.PORTAL_PORT, host: env.PORTAL_HOST });
+        const connected = await connectTemporal(env);
+        connection = connected.connection;
+        portal = await startPortal(config, portalDeps(env, connected.client, stores), { port: env.PORTAL_PORT, host: env.PORTAL_HOST });
       } catch (err) {
-        await connection.close();
+        await connection?.close();
+        await stores.close();
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new UserError(`cannot listen on ${env.PORTAL_HOST}:${env.PORTAL_PORT} (${e.code}); set PORTAL_PORT`);
         throw err;
@@ -39,5 +43,6 @@ export function register(program: Command): void {
       });
       await portal.close();
       await connection.close();
+      await stores.close();
     });
 }

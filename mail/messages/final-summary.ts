@@ -8,7 +8,7 @@ import type { MessageType } from './kind';
 
 export interface FinalSummaryContext extends MessageCommon {
   totals: { obligations: number; onTime: number; late: number; missing: number };
-  /** The XLSX workbook: a file path (preferred: keeps payloads small) or its bytes. */
+  /** The XLSX workbook: its bytes (what the final-summary activity gives), or a file path read when sent (never prepared ahead). */
   attachment: { filename: string; path?: string; content?: Buffer };
   link?: string;
 }

@@ -10,8 +10,9 @@ import type { CompiledPlan } from '../../deadlines/timeline';
 import { flattenColumns } from '../../obligations/form-data';
 import { summarise, summaryCsv, type OccurrenceSummary } from '../../reports/summary';
 import { summaryXlsx } from '../../reports/xlsx';
+import { BlobNotFoundError } from '../../store/blob-store';
 import type { ObligationView } from '../../workflows/department-shard.messages';
-import { allowedOrigins, contentDisposition, redirect, send, sendPage, sendRefusal, type Ctx } from '../context';
+import { allowedOrigins, contentDisposition, redirect, send, sendPage, sendRefusal, sendStream, type Ctx } from '../context';
 import { formatTime, html, lateness, revealed, shortTime, type Raw } from '../html';
 import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody } from '../uploads/multipart';
 import {
@@ -346,7 +347,9 @@ async function sendFile(ctx: Ctx, res: ServerResponse, view: CampaignView, hex: 
     ? view.status.obligations.flatMap((o: ObligationView) => o.versions.flatMap((v) => v.attachments ?? [])).find((a) => a.ref === ref)
     : undefined;
   if (!att) return sendRefusal(res, 404, '文件不存在', '没有这个附件。');
-  const data = await ctx.deps.blobs.get(ref);
+  // Its size first: a file missing from the store is a refusal page, not a broken download.
+  const size = await ctx.deps.blobs.size(ref).catch((err: Error) => (err instanceof BlobNotFoundError ? undefined : Promise.reject(err)));
+  if (size === undefined) return sendRefusal(res, 404, '文件不存在', '这个附件不在存储中。');
   // Any name a version holds downloads, one recorded by an earlier release too (cut inside a surrogate pair).
-  send(res, 200, data, 'application/octet-stream', { 'content-disposition': contentDisposition(att.name) });
+  await sendStream(res, ctx.deps.blobs.open(ref), size, 'application/octet-stream', { 'content-disposition': contentDisposition(att.name) });
 }

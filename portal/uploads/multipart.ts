@@ -3,10 +3,10 @@
  * while the body streams in: no upload is ever held whole in memory.
  *
  * Each file streams through the content sniffer (sniff.ts) into the blob store's staging area
- * (BlobStore.stage: hashed while written to a temporary file); it becomes a blob only when the
- * caller commits it, after the submission was accepted — a refusal deletes every staged file. A
- * file over the per-file limit, one file too many or a body over the total limit is refused at the
- * byte that breaks the limit: its temporary file is deleted, the rest of the body is discarded
+ * (BlobStore.stage: hashed while written, chunk by chunk, to the database under an upload id); it
+ * becomes a blob only when the caller commits it, after the submission was accepted — a refusal
+ * deletes every staged file. A file over the per-file limit, one file too many or a body over the
+ * total limit is refused at the byte that breaks the limit: its staged chunks are deleted, the rest of the body is discarded
  * (never kept) up to the total limit so that the browser can show the refusal page, and past that
  * the connection is closed after the answer.
  *
@@ -225,7 +225,7 @@ interface Receipt {
 function stage(stream: Readable, header: FileHeader, store: BlobStore | undefined, tooBig: () => void, language: Language): Receipt {
   const sniffer = new ContentSniffer(header.filename, language);
   const feed = new PassThrough();
-  // Ended with an error on a refusal: BlobStore.stage sees it (and deletes its temporary file).
+  // Ended with an error on a refusal: BlobStore.stage sees it (and deletes the chunks it wrote).
   feed.on('error', () => undefined);
   let size = 0;
   let verdict: SniffResult | undefined = sniffer.early();

@@ -4,7 +4,7 @@
  * in-process on a free port, and headless chromium. The demo plan runs in rehearsal at scale 1 from
  * 2024-03-05 09:00, so the first weekly table (due 03-06 12:00) is open.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,12 @@ import { parseMailConfig } from '../../config/mail';
 import { loadPlanText } from '../../deadlines/load';
 import { startPortal, type Portal } from '../../portal/server';
 import { departmentLinkBuilder, signToken } from '../../mail/department-links';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
+import { openStores, type Stores } from '../../store/stores';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';
-import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
+import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
+import { storedFiles } from '../support/stored-files';
 
 const SECRET = 'portal-test-secret-portal-test-secret!!';
 const PASSWORD = 'correct-horse-battery-staple';
@@ -68,19 +68,6 @@ function tinyPdf(): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  try {
-    for (const e of readdirSync(dir)) {
-      const p = path.join(dir, e);
-      n += statSync(p).isDirectory() ? countFiles(p) : 1;
-    }
-  } catch {
-    /* not created yet */
-  }
-  return n;
-}
-
 describe('the portal: departments submit through the links in their emails, the coordinator follows', () => {
   let sink: SmtpSink;
   let connection: Connection;
@@ -91,7 +78,7 @@ describe('the portal: departments submit through the links in their emails, the 
   let browser: Browser;
   let campaigns: CampaignClient;
   let dataDir: string;
-  let blobDir: string;
+  let stores: Stores;
   let deps: ActivityDeps;
   let campaignId: string;
   let portalUrl: string;
@@ -100,20 +87,18 @@ describe('the portal: departments submit through the links in their emails, the 
   beforeAll(async () => {
     const address = inject('temporalAddress');
     dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-portal-'));
-    blobDir = path.join(dataDir, 'blobs');
     sink = await startSmtpSink();
-    const mail = parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'ledger') }));
-    const blobs = new BlobStore(blobDir);
-    const plans = new PlanStore(blobs);
+    const mail = parseMailConfig(sink.env());
+    stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir });
+    const { blobs, plans } = stores;
     const port = await freePort();
     portalUrl = `http://127.0.0.1:${port}`;
     const link = departmentLinkBuilder(portalUrl, SECRET);
     connection = await Connection.connect({ address });
     const client = new Client({ connection });
     deps = {
-      ...mailDependencies(mail, { ledgerFsync: false }),
-      blobs,
-      plans,
+      ...mailDependencies(mail),
+      ...storeDependencies(stores),
       links: (c, d) => link(c, d),
       coordinatorLink: (c) => `${portalUrl}/c/${c}`,
       temporal: client,
@@ -164,6 +149,7 @@ describe('the portal: departments submit through the links in their emails, the 
     worker?.shutdown();
     await running?.catch(() => undefined);
     if (deps) closeMailDependencies(deps);
+    await stores?.close();
     await nativeConnection?.close();
     await connection?.close();
     await sink?.stop();
@@ -186,7 +172,7 @@ describe('the portal: departments submit through the links in their emails, the 
   it('east: opens the link from its launch email, gets a field error with its other values kept, corrects it, attaches a PDF, submits; the coordinator sees it submitted', async () => {
     expect(Object.keys(links).sort()).toEqual(['east', 'north', 'west']);
     expect(links.east!.startsWith(`${portalUrl}/d/`)).toBe(true);
-    const blobsBefore = countFiles(blobDir);
+    const blobsBefore = await storedFiles(stores.db);
     const context = await browser.newContext();
     const page = await context.newPage();
     const first = await page.goto(links.east!);
@@ -214,7 +200,7 @@ describe('the portal: departments submit through the links in their emails, the 
     expect(await card2.locator('input[name="v.hired"]').inputValue()).toBe('10');
     expect(await card2.locator('input[name="v.hired_women"]').inputValue()).toBe('12');
     expect(await card2.locator('input[name="v.remark"]').inputValue()).toBe('本周两场专场招聘');
-    expect(countFiles(blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stores.db)).toEqual(blobsBefore);
     mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     await page.screenshot({ path: screenshotPath('portal-department.png'), fullPage: true });
 
@@ -225,7 +211,7 @@ describe('the portal: departments submit through the links in their emails, the 
     expect(await page.textContent('h1')).toBe('报送成功');
     expect(await page.textContent('.receipt')).toContain('东区人社局');
     expect(await page.textContent('body')).toContain('招聘会现场照片说明.pdf');
-    expect(countFiles(blobDir)).toBe(blobsBefore + 1);
+    expect(await storedFiles(stores.db)).toMatchObject({ blobs: blobsBefore.blobs + 1, uploads: 0 });
 
     const ob = await eastObligation();
     expect(ob.status).toBe('submitted');
@@ -318,7 +304,7 @@ describe('the portal: departments submit through the links in their emails, the 
   it('refuses forged, expired and other departments’ links, cross-site posts, oversized and disguised files — and stores nothing', async () => {
     const snapshot = async () => JSON.stringify((await campaigns.status(campaignId)).obligations.map((o) => [o.occurrence, o.department, o.status, o.versions.map((v) => v.submissionId)]));
     const before = await snapshot();
-    const blobsBefore = countFiles(blobDir);
+    const blobsBefore = await storedFiles(stores.db);
     const context = await browser.newContext();
     const page = await context.newPage();
     const eastToken = links.east!.split('/d/')[1]!;
@@ -423,7 +409,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await page.waitForLoadState('load');
     expect(await weeklyCard(page).locator('.form-errors').textContent()).toContain('类型不允许');
 
-    expect(countFiles(blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stores.db)).toEqual(blobsBefore);
     expect(await snapshot()).toBe(before);
     await context.close();
   });

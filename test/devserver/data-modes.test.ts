@@ -1,17 +1,18 @@
 /**
  * The data folder is readable by its owner only: the department links in the demo inbox's mail,
- * the submitted attachments, the delivery ledger, the portal's secret and the Temporal dev server's
- * SQLite database were all 0644 in 0755 folders, open to every user of the machine. Real processes
- * write there here — `campaign worker`, `campaign start`, `campaign portal`, and the tools' stack
- * (`npm start`: dev server on a SQLite file, demo inbox, worker process, portal) — and what they
- * created must be 0600 (files) in 0700 (folders); a folder left open by an earlier version is
- * closed at start-up.
+ * the embedded database (submitted attachments, plans, the delivery ledger), the portal's secret
+ * and the Temporal dev server's SQLite database were all 0644 in 0755 folders, open to every user
+ * of the machine. Real processes write there here — `campaign worker`, `campaign start`,
+ * `campaign portal`, and the tools' stack (`npm start`: dev server on a SQLite file, demo inbox,
+ * worker process, portal) — and what they created must be 0600 (files) in 0700 (folders); a folder
+ * left open by an earlier version is closed at start-up.
  */
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { openStores } from '../../store/stores';
 import { freePort } from '../../tools/harness/free-port';
 import { Stack } from '../../tools/harness/stack';
 import { childEnv, ROOT, runCli, spawnCampaign } from '../support/run-cli';
@@ -35,6 +36,9 @@ function modes(root: string): string[] {
 
 /** Files under `dir` (recursively) whose name matches. */
 const filesIn = (dir: string, name: RegExp) => modes(dir).filter((line) => !line.includes('/ ') && name.test(line.split(' ')[0]!));
+
+/** The embedded database's files (campaign.sqlite and, while it is open, its -wal and -shm). */
+const DATABASE_FILE = /^campaign\.sqlite(-wal|-shm)? /;
 
 /** A data folder as an earlier version left it: 0755, a 0755 subfolder, a 0644 file in it. */
 function openDataDir(sub: string): string {
@@ -82,7 +86,7 @@ describe('the campaign command keeps the data folder private', () => {
 
   it('campaign worker and campaign start: folders 0700, files 0600, an earlier open folder closed', async () => {
     sink = await startSmtpSink();
-    const dataDir = openDataDir('blobs');
+    const dataDir = openDataDir('inbox');
     dirs.push(dataDir);
     const env = childEnv({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -95,28 +99,36 @@ describe('the campaign command keeps the data folder private', () => {
     const worker = spawnCampaign(['worker'], env);
     children.push(worker);
     await waitForOutput(worker, 'campaign worker: started');
-    // Closed at start-up; the earlier file keeps its mode, unreachable behind its folders.
-    expect(modes(dataDir)).toEqual(['./ 0700', 'blobs/ 0700', 'blobs/earlier.txt 0644']);
+    // Closed at start-up; the earlier file keeps its mode, unreachable behind its folders; the database it opened, 0600.
+    expect(modes(dataDir).filter((line) => !DATABASE_FILE.test(line))).toEqual(['./ 0700', 'inbox/ 0700', 'inbox/earlier.txt 0644']);
+    expect(modes(dataDir).filter((line) => DATABASE_FILE.test(line))).toContain('campaign.sqlite 0600');
 
     const id = uniqueId('modes');
     const started = await runCli(['start', DEMO, '--rehearse', '1d=30s', '--workflow-id', id], env);
     expect(started.code, started.stderr).toBe(0);
-    // The launch notices go out: the worker records them in the delivery ledger.
-    await until('the launch notices in the ledger', () => (filesIn(path.join(dataDir, 'mail-ledger'), /./).length >= 3 ? true : undefined), 60_000, 300);
+    // The launch notices go out: the worker records them in the delivery ledger (the database) as it sends them.
+    await until('the launch notices', () => (sink!.messages.length >= 3 ? true : undefined), 60_000, 300);
     const cancelled = await runCli(['cancel', id, '--yes'], env);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     await stop(worker);
 
-    const all = modes(dataDir).filter((line) => !line.startsWith('blobs/earlier.txt'));
+    const all = modes(dataDir).filter((line) => !line.startsWith('inbox/earlier.txt'));
     expect(all.filter((line) => line.includes('/ ')).every((line) => line.endsWith(' 0700')), all.join('\n')).toBe(true);
     const files = all.filter((line) => !line.includes('/ '));
-    expect(files.some((line) => line.startsWith('blobs/')), all.join('\n')).toBe(true); // the plan `start` stored
-    expect(files.some((line) => line.startsWith('mail-ledger/')), all.join('\n')).toBe(true);
+    // The plan `start` stored and the ledger's records: in the database.
+    expect(files, all.join('\n')).toContain('campaign.sqlite 0600');
     expect(files.every((line) => line.endsWith(' 0600')), all.join('\n')).toBe(true);
+    const stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir });
+    try {
+      // The launch notices the worker sent, recorded in the delivery ledger.
+      expect(Number((await stores.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'sent'`))!.n)).toBeGreaterThanOrEqual(3);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('campaign portal closes an open data folder before it serves', async () => {
-    const dataDir = openDataDir('blobs');
+    const dataDir = openDataDir('inbox');
     dirs.push(dataDir);
     const portal = spawnCampaign(
       ['portal'],
@@ -129,7 +141,8 @@ describe('the campaign command keeps the data folder private', () => {
     );
     children.push(portal);
     await waitForOutput(portal, 'portal listening');
-    expect(modes(dataDir)).toEqual(['./ 0700', 'blobs/ 0700', 'blobs/earlier.txt 0644']);
+    expect(modes(dataDir).filter((line) => !DATABASE_FILE.test(line))).toEqual(['./ 0700', 'inbox/ 0700', 'inbox/earlier.txt 0644']);
+    expect(modes(dataDir).filter((line) => DATABASE_FILE.test(line)).every((line) => line.endsWith(' 0600'))).toBe(true);
     await stop(portal);
   });
 
@@ -152,7 +165,7 @@ describe('the tools’ stack (npm start, npm run demo) keeps the data folder pri
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('the SQLite database, the inbox’s mail, the secrets, the worker’s log, the stores: 0600 in 0700', async () => {
+  it('the SQLite databases, the inbox’s mail, the secrets, the worker’s log: 0600 in 0700', async () => {
     dataDir = openDataDir('inbox');
     const ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), inbox: await freePort(), portal: await freePort() };
     stack = new Stack({ dataDir, ports, workerOutput: { file: path.join(dataDir, 'logs', 'worker.log') }, portalLog: () => undefined });
@@ -168,10 +181,10 @@ describe('the tools’ stack (npm start, npm run demo) keeps the data folder pri
 
     const all = modes(dataDir).filter((line) => !line.startsWith('inbox/earlier.txt'));
     const shown = all.join('\n');
-    for (const name of ['temporal.sqlite', 'portal-secret', 'coordinator-password', 'logs/worker.log']) expect(all, shown).toContain(`${name} 0600`);
+    for (const name of ['temporal.sqlite', 'campaign.sqlite', 'portal-secret', 'coordinator-password', 'logs/worker.log']) expect(all, shown).toContain(`${name} 0600`);
     expect(all.filter((line) => line.includes('/ ')).every((line) => line.endsWith(' 0700')), shown).toBe(true);
     const files = all.filter((line) => !line.includes('/ '));
-    for (const where of [/^inbox\/.*\.eml /, /^blobs\//, /^mail-ledger\//]) expect(files.some((line) => where.test(line)), `${where}\n${shown}`).toBe(true);
+    expect(files.some((line) => /^inbox\/.*\.eml /.test(line)), shown).toBe(true);
     expect(files.every((line) => line.endsWith(' 0600')), shown).toBe(true);
   });
 });

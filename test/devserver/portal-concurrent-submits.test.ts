@@ -9,7 +9,6 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPortal, type Portal } from '../../portal/server';
-import { BlobStore } from '../../store/blob-store';
 import { freePort } from '../../tools/harness/free-port';
 import { startPortalStack, STACK_SECRET, type PortalStack } from '../support/portal-stack';
 import { formsOf, outcomeOf, postForm, receiptOf } from '../support/portal-forms';
@@ -83,7 +82,7 @@ describe('concurrent submissions through the portal', () => {
     // One call at a time, nobody waits: the line is full as soon as two posts need Temporal at once.
     const portal: Portal = await startPortal(
       { secret: STACK_SECRET, baseUrl: url, maxUploadBytes: 1024 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined },
-      { campaigns: stack.campaigns, blobs: new BlobStore(stack.blobDir) },
+      { campaigns: stack.campaigns, blobs: stack.stores.blobs },
       { port, calls: { limits: { concurrent: 1, perWorkflow: 1, waiting: 0 } } },
     );
     try {

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RequestRejectedError } from '../../client/campaign-client';
 import { describeRefusal, REPORT_MAX_CHARS, type SubmissionRefusal } from '../../obligations/submission-rules';
 import { submitUpdate } from '../../workflows/department-shard.messages';
-import { countFiles, multipartBody, postStream, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { multipartBody, postStream, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { storedFiles } from '../support/stored-files';
 import { childEnv, runCli } from '../support/run-cli';
 
 const CONTACTS = 'contacts@2024-03-08';
@@ -67,11 +68,11 @@ describe('a submission the rules refuse gets the same reason on every path', () 
   it('the CLI (`campaign submit`, its own process): the same Chinese reason, exit 1, nothing stored', async () => {
     const id = await stack.startDemo();
     const env = childEnv({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue, CAMPAIGN_DATA_DIR: stack.dataDir, PORTAL_SECRET: STACK_SECRET });
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     const r = await runCli(['submit', id, '--department', 'east', '--deadline', 'contacts', '--occurrence', CONTACTS, '--report', LONG_REPORT], env);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe(`campaign: ${REASON}\n`);
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     expect((await eastContacts(id)).versions).toHaveLength(0);
   });
 
@@ -82,7 +83,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     const page = await fetch(`${portal.url}/d/${token}`);
     expect(page.status).toBe(200);
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     const fd = new FormData();
     for (const [k, v] of [['csrf', csrf], ['deadline', 'contacts'], ['occurrence', CONTACTS], ['report', LONG_REPORT]]) fd.append(k!, v!);
     const res = await fetch(`${portal.url}/d/${token}/submit`, { method: 'POST', body: fd, headers: { origin: portal.url } });
@@ -90,7 +91,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     const html = await res.text();
     expect(html).toContain(`<p>${REASON}。</p>`);
     expect(html).toContain('未保存任何内容');
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     expect((await eastContacts(id)).versions).toHaveLength(0);
   });
 
@@ -99,7 +100,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     const portal = stack.portal!;
     const link = `${portal.url}/d/${stack.token(id, 'east')}`;
     const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(link)).text())![1]!;
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     // 4 MiB, sent without a declared length, against 64 KiB per file and about 1.2 MiB per body:
     // refused at the file's limit, the body read no further than its own, the connection closed after the answer.
     const fields = { csrf, deadline: 'weekly-stats', occurrence: 'weekly-stats@2024-03-06', 'v.fairs': '1' };
@@ -109,7 +110,7 @@ describe('a submission the rules refuse gets the same reason on every path', () 
     expect(res.headers.connection).toBe('close');
     const tooLarge: SubmissionRefusal = { code: 'attachment-too-large', params: { name: '现场照片.pdf', max: 64 * 1024 } };
     expect(res.body).toContain(`${describeRefusal(tooLarge, 'zh-CN')}。未保存任何内容`);
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     expect((await stack.campaigns.status(id)).obligations.find((o) => o.department === 'east' && o.occurrence === 'weekly-stats@2024-03-06')!.versions).toHaveLength(0);
   });
 });

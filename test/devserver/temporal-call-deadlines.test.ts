@@ -5,14 +5,16 @@
  * proxy (test/support/pausable-proxy.ts): the call ends at its deadline with DEADLINE_EXCEEDED, and
  * the same call goes through once the server answers again.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { isGrpcDeadlineError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CampaignClient } from '../../client/campaign-client';
 import { CLI_DEADLINES } from '../../client/call-limits';
 import { connectClient } from '../../client/connect';
 import { parseEnv } from '../../config/env';
-import { PlanStore } from '../../store/plan-store';
-import { BlobStore } from '../../store/blob-store';
+import { openStores } from '../../store/stores';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy';
 
 describe('deadlines on calls to a Temporal server that hangs', () => {
@@ -48,8 +50,13 @@ describe('deadlines on calls to a Temporal server that hangs', () => {
   });
 
   it('CampaignClient’s own deadline comes first: a query ends at the deadline its kind is given', async () => {
-    const campaigns = new CampaignClient(connected.client, new PlanStore(new BlobStore('/nonexistent')), 'q').withPolicy({ deadlines: { ...CLI_DEADLINES, queryMs: 1_000 } });
+    // A plan store it never reads (an empty database in a folder of its own).
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'call-deadlines-'));
+    const stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir });
+    const campaigns = new CampaignClient(connected.client, stores.plans, 'q').withPolicy({ deadlines: { ...CLI_DEADLINES, queryMs: 1_000 } });
     const { result, ms } = await hung(() => campaigns.info('no-such-campaign'));
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
     expect('error' in result && isGrpcDeadlineError(result.error)).toBe(true);
     expect(ms).toBeLessThan(1_900);
   });

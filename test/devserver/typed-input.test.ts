@@ -21,9 +21,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { numberNotationRule } from '../../obligations/form-data';
 import { attachmentFileName, describeRefusal } from '../../obligations/submission-rules';
 import { startPortal, type Portal } from '../../portal/server';
-import { BlobStore } from '../../store/blob-store';
 import { freePort } from '../../tools/harness/free-port';
-import { countFiles, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { storedFiles } from '../support/stored-files';
 import { childEnv, runCli } from '../support/run-cli';
 
 const W1 = 'weekly-stats@2024-03-06';
@@ -51,7 +51,7 @@ describe('what a department types, through the portal', () => {
         namespace: 'default',
         log: () => undefined,
       },
-      { campaigns: stack.campaigns, blobs: new BlobStore(stack.blobDir) },
+      { campaigns: stack.campaigns, blobs: stack.stores.blobs },
       { port },
     );
   });
@@ -147,11 +147,11 @@ describe('what a department types, through the portal', () => {
     // The same body a browser would send, with its CSRF token: only Origin and Host are forged.
     const encoded = new Response(fd);
     const body = Buffer.from(await encoded.arrayBuffer());
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     const dept = await forged(`${new URL(link(id)).pathname}/submit`, { 'content-type': encoded.headers.get('content-type')! }, body);
     expect(dept.status).toBe(403);
     expect(dept.body).toContain('并非来自本平台');
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     expect((await weekly(id)).versions).toHaveLength(0);
 
     const session = await login();
@@ -206,11 +206,11 @@ describe('what a department types, through the portal', () => {
     const csrf = await csrfOf(link(id));
     const fd = weeklyForm(csrf, { 'v.fairs': '2' });
     fd.append('attachments', new Blob([PDF, Buffer.alloc(LIMIT + 1 - PDF.length, 0x20)], { type: 'application/pdf' }), '现场照片.pdf');
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     const res = await fetch(`${link(id)}/submit`, { method: 'POST', body: fd, headers: { origin: portal.url } });
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('文件“现场照片.pdf”过大，单个文件不得超过 64 KiB。未保存任何内容');
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     expect((await weekly(id)).versions).toHaveLength(0);
   });
 });

@@ -13,7 +13,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../tools/harness/free-port';
-import { countFiles, multipartBody, postStream, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { multipartBody, postStream, STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { storedFiles } from '../support/stored-files';
 import { childEnv, spawnCampaign } from '../support/run-cli';
 
 const LIMIT = 10 * 1024 * 1024;
@@ -92,7 +93,7 @@ describe('an upload over the limit is refused while it streams', () => {
     const warm = await postStream(link + '/submit', headers, multipartBody(boundary, { ...fields, csrf: 'x' }, { field: 'attachments', name: 'warm.pdf', size: MiB }));
     expect(warm.status).toBe(403);
 
-    const blobsBefore = countFiles(stack.blobDir);
+    const blobsBefore = await storedFiles(stack.stores.db);
     const pid = portal.pid!;
     const before = memoryOf(pid);
     resetPeak(pid);
@@ -110,7 +111,7 @@ describe('an upload over the limit is refused while it streams', () => {
     // The whole upload went through the portal before it answered.
     expect(answer.sent).toBeGreaterThan(UPLOAD);
     expect(growth).toBeLessThan(UPLOAD * 0.25);
-    expect(countFiles(stack.blobDir)).toBe(blobsBefore);
+    expect(await storedFiles(stack.stores.db)).toEqual(blobsBefore);
     const east = (await stack.campaigns.status(id)).obligations.find((o) => o.department === 'east' && o.occurrence === W1)!;
     expect(east.versions).toHaveLength(0);
   });

@@ -15,7 +15,6 @@ import { CampaignClient } from '../../client/campaign-client';
 import { PORTAL_DEADLINES } from '../../client/call-limits';
 import { startPortal, type Portal } from '../../portal/server';
 import { VIEW_TTL_MS } from '../../portal/routes/department-view';
-import { BlobStore } from '../../store/blob-store';
 import { freePort } from '../../tools/harness/free-port';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy';
 import { formsOf, outcomeOf, postForm, receiptOf } from '../support/portal-forms';
@@ -39,7 +38,7 @@ describe('the portal while Temporal hangs', () => {
     const port = await freePort();
     portal = await startPortal(
       { secret: STACK_SECRET, baseUrl: `http://127.0.0.1:${port}`, maxUploadBytes: 1024 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined },
-      { campaigns: new CampaignClient(new Client({ connection }), stack.campaigns.plans, stack.taskQueue), blobs: new BlobStore(stack.blobDir) },
+      { campaigns: new CampaignClient(new Client({ connection }), stack.campaigns.plans, stack.taskQueue), blobs: stack.stores.blobs },
       { port },
     );
   });

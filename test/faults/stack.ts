@@ -9,7 +9,9 @@
  * - the worker as a child process (`node cli/campaign.mjs worker`), so that it can be SIGKILLed;
  * - optionally the portal as a child process (`campaign portal`), the address the links in every
  *   email point at;
- * - the CLI, one process per command, with the same environment (tools/scripts/start.ts builds the same).
+ * - the CLI, one process per command, with the same environment (tools/scripts/start.ts builds the same);
+ * - the stores (ledger, blobs, plans) on the embedded SQLite file of the data folder that the worker,
+ *   the portal and the CLI share, or on the PostgreSQL database `databaseUrl` names.
  *
  * Everything this module starts it also stops (`teardown`), whatever state a test left it in.
  */
@@ -27,8 +29,8 @@ import { startDevServer, type DevServer } from '../../tools/harness/dev-server';
 import { freePort, waitForPort } from '../../tools/harness/free-port';
 import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledPlan } from '../../deadlines/timeline';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
+import type { BlobStore } from '../../store/blob-store';
+import { openStores, type Stores } from '../../store/stores';
 import type { CampaignResult } from '../../workflows/campaign.messages';
 import { childEnv, ROOT, runCli, spawnCampaign, type Run } from '../support/run-cli';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
@@ -105,6 +107,8 @@ export interface Stack {
   readonly sink: SmtpSink;
   readonly env: NodeJS.ProcessEnv;
   readonly client: CampaignClient;
+  /** This process's stores, on the database the worker uses. */
+  readonly stores: Stores;
   readonly blobs: BlobStore;
   readonly portalUrl: string;
   /** The worker processes started so far, the current one last. */
@@ -130,7 +134,7 @@ export interface Stack {
   teardown(): Promise<void>;
 }
 
-export async function startStack(name: string): Promise<Stack> {
+export async function startStack(name: string, opts: { databaseUrl?: string } = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), `campaign-faults-${name}-`));
   const dataDir = path.join(dir, 'data');
   const dbFile = path.join(dir, 'temporal.sqlite');
@@ -158,9 +162,11 @@ export async function startStack(name: string): Promise<Stack> {
     PORTAL_PORT: String(portalPort),
     SMTP_URL: sink.url,
     SMTP_FROM: FROM,
+    ...(opts.databaseUrl ? { CAMPAIGN_DATABASE_URL: opts.databaseUrl } : {}),
   });
-  const blobs = new BlobStore(path.join(dataDir, 'blobs'));
-  const client = new CampaignClient(new Client({ connection }), new PlanStore(blobs), TASK_QUEUE);
+  const stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir, CAMPAIGN_DATABASE_URL: opts.databaseUrl });
+  const { blobs } = stores;
+  const client = new CampaignClient(new Client({ connection }), stores.plans, TASK_QUEUE);
   const workers: Proc[] = [];
   /** The CLI processes running. */
   const running = new Set<ChildProcess>();
@@ -173,6 +179,7 @@ export async function startStack(name: string): Promise<Stack> {
     sink,
     env,
     client,
+    stores,
     blobs,
     portalUrl,
     workers,
@@ -250,6 +257,7 @@ export async function startStack(name: string): Promise<Stack> {
       }
       for (const p of [...workers, ...(portal ? [portal] : [])]) await p.stop('SIGKILL').catch(() => undefined);
       await connection.close().catch(() => undefined);
+      await stores.close().catch(() => undefined);
       await sink.stop().catch(() => undefined);
       await server?.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

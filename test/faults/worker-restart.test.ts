@@ -9,8 +9,7 @@ import { CampaignClient } from '../../client/campaign-client';
 import { campaignInstants } from '../../obligations/campaign-instants';
 import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledPlan } from '../../deadlines/timeline';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
+import { openStores, type Stores } from '../../store/stores';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { uniqueId } from '../support/temporal';
 
@@ -57,6 +56,7 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
   let dataDir: string;
   let connection: Connection;
   let client: CampaignClient;
+  let stores: Stores | undefined;
   let taskQueue: string;
   const workers: Array<{ child: ChildProcess; ready: Promise<void> }> = [];
 
@@ -101,11 +101,13 @@ describe('a worker killed in the middle of a rehearsal (real dev server, real SM
     dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-restart-'));
     taskQueue = uniqueId('restart');
     connection = await Connection.connect({ address: inject('temporalAddress') });
-    client = new CampaignClient(new Client({ connection }), new PlanStore(new BlobStore(path.join(dataDir, 'blobs'))), taskQueue);
+    stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir });
+    client = new CampaignClient(new Client({ connection }), stores.plans, taskQueue);
   });
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
     await connection?.close();
+    await stores?.close();
     await sink?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -56,7 +56,7 @@ describe('a national plan: 1,000 departments × 12 deadlines (time-skipping serv
 
   beforeAll(async () => {
     t0 = performance.now();
-    e = await startTimeSkippingEngine({ testServerPath: inject('testServerPath'), fsync: false });
+    e = await startTimeSkippingEngine({ testServerPath: inject('testServerPath') });
     const id = `large-${Date.now().toString(36)}`;
     plan = compileGenerated({ departments: DEPARTMENTS, ladder: 'lean', id }).plan;
     schedule = submissionSchedule(plan, { onTime: 0.8, late: 0.15 });

@@ -1,8 +1,9 @@
 /**
  * A complete engine for tests: Temporal's time-skipping test server, a real SMTP server on
  * loopback, the real activities (ledger, stores, mailer) and one worker built from one workflow
- * bundle per test file. The benchmarks (tools/bench) start the same engine with their own SMTP
- * server (in a child process) and the ledger's fsync as in production.
+ * bundle per test file. The stores (ledger, blobs, plans) are on the embedded SQLite database in a
+ * temporary data folder, or on a PostgreSQL database when `databaseUrl` is given. The benchmarks
+ * (tools/bench) start the same engine with their own SMTP server (in a child process).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -18,12 +19,11 @@ import { parseMailConfig, type MailConfig } from '../../config/mail';
 import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledPlan } from '../../deadlines/timeline';
 import { departmentLinkBuilder } from '../../mail/department-links';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
+import { openStores, type Stores } from '../../store/stores';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv, uniqueId } from './temporal';
-import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
+import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
 
 export const TEST_PORTAL_SECRET = 'test-secret-test-secret-test-secret!';
 export const TEST_PORTAL_URL = 'http://portal.test';
@@ -40,6 +40,7 @@ export interface EngineEnv<S extends MailSink = SmtpSink> {
   worker: Worker;
   client: CampaignClient;
   deps: ActivityDeps;
+  stores: Stores;
   dataDir: string;
   /** Test-server time (ms) at which each message reached the SMTP server, by sink seq (the default sink only). */
   serverTimeOf: Map<number, number>;
@@ -49,8 +50,8 @@ export interface EngineEnv<S extends MailSink = SmtpSink> {
 export interface EngineOptions<S extends MailSink> {
   /** The SMTP server to send to; default an in-process SmtpSink that records serverTimeOf. */
   sink?: () => Promise<S>;
-  /** The delivery ledger's fsync: off by default (tests), on in production and the benchmarks. */
-  ledgerFsync?: boolean;
+  /** A PostgreSQL database for the stores (postgres://…); default the embedded SQLite file in a temporary data folder. */
+  databaseUrl?: string;
   /** More mail settings (e.g. SMTP_POOL_MAX_CONNECTIONS, MAIL_PREPARE_AHEAD_MB). */
   mailEnv?: Record<string, string>;
   /** The test server's executable; default the one bootstrap resolved (tried again if it starts slowly). */
@@ -75,28 +76,29 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
 }
 
 /**
- * The real activities' dependencies under `dataDir` (ledger, blobs, plans), mailing through the
- * given SMTP settings, department links signed with TEST_PORTAL_SECRET. Also the mail settings and
- * the link builder, for a caller that composes or sends the same messages itself.
+ * The real activities' dependencies: the stores (ledger, blobs, plans) on the database of `dataDir`
+ * or `databaseUrl`, mailing through the given SMTP settings, department links signed with
+ * TEST_PORTAL_SECRET. Also the stores (close them when done), the mail settings and the link
+ * builder, for a caller that composes or sends the same messages itself.
  */
-export function engineDependencies(opts: { dataDir: string; smtpEnv: Record<string, string>; temporal: Client; ledgerFsync?: boolean }): {
+export async function engineDependencies(opts: { dataDir: string; smtpEnv: Record<string, string>; temporal: Client; databaseUrl?: string }): Promise<{
   deps: ActivityDeps;
+  stores: Stores;
   mail: MailConfig;
   link: (campaignId: string, departmentId: string) => string;
-} {
-  const mail = parseMailConfig({ MAIL_LEDGER_DIR: path.join(opts.dataDir, 'ledger'), ...opts.smtpEnv });
-  const blobs = new BlobStore(path.join(opts.dataDir, 'blobs'));
+}> {
+  const mail = parseMailConfig(opts.smtpEnv);
+  const stores = await openStores({ CAMPAIGN_DATA_DIR: opts.dataDir, CAMPAIGN_DATABASE_URL: opts.databaseUrl });
   const link = departmentLinkBuilder(TEST_PORTAL_URL, TEST_PORTAL_SECRET);
   const deps: ActivityDeps = {
-    ...mailDependencies(mail, { ledgerFsync: opts.ledgerFsync ?? false }),
-    blobs,
-    plans: new PlanStore(blobs),
+    ...mailDependencies(mail),
+    ...storeDependencies(stores),
     links: (c, d) => link(c, d),
     coordinatorLink: (c) => `${TEST_PORTAL_URL}/c/${c}`,
     temporal: opts.temporal,
     now: () => new Date(),
   };
-  return { deps, mail, link };
+  return { deps, stores, mail, link };
 }
 
 /** Starts the engine; without `opts.sink`, S is the in-process SmtpSink. */
@@ -114,7 +116,7 @@ export async function startEngineEnv<S extends MailSink = SmtpSink>(opts: Engine
         },
       })) as MailSink as S);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-engine-'));
-  const { deps } = engineDependencies({ dataDir, smtpEnv: sink.env(opts.mailEnv), temporal: env.client, ledgerFsync: opts.ledgerFsync });
+  const { deps, stores } = await engineDependencies({ dataDir, smtpEnv: sink.env(opts.mailEnv), temporal: env.client, databaseUrl: opts.databaseUrl });
   const taskQueue = uniqueId('campaigns');
   const worker = await createCampaignWorker({ connection: env.nativeConnection, taskQueue, deps, workflowBundle: await workflowBundle() });
   const running = worker.run();
@@ -125,12 +127,14 @@ export async function startEngineEnv<S extends MailSink = SmtpSink>(opts: Engine
     worker,
     client,
     deps,
+    stores,
     dataDir,
     serverTimeOf,
     async teardown() {
       worker.shutdown();
       await running.catch(() => undefined);
       closeMailDependencies(deps);
+      await stores.close();
       await sink.stop();
       await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });

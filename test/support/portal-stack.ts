@@ -1,11 +1,12 @@
 /**
  * The engine against the Temporal dev server for tests that submit: an in-process worker with the
- * real activities (SMTP sink, ledger, blob store in a temporary CAMPAIGN_DATA_DIR), a CampaignClient,
+ * real activities (SMTP sink; ledger and blob store on the embedded database of a temporary
+ * CAMPAIGN_DATA_DIR, or on PostgreSQL when a database URL is given), a CampaignClient,
  * optionally the portal in-process on a free port, and demo campaigns started as rehearsals from
  * 2024-03-05 09:00 (the contacts report and the first weekly table are open), each under its own id;
  * and a client that streams a large multipart upload the way a browser does, without holding it.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,10 +18,9 @@ import { parseMailConfig } from '../../config/mail';
 import { loadPlanText } from '../../deadlines/load';
 import { departmentLinkBuilder, signToken } from '../../mail/department-links';
 import { startPortal, type Portal } from '../../portal/server';
-import { BlobStore } from '../../store/blob-store';
-import { PlanStore } from '../../store/plan-store';
+import { openStores, type Stores } from '../../store/stores';
 import { freePort } from '../../tools/harness/free-port';
-import { closeMailDependencies, mailDependencies } from '../../worker/dependencies';
+import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { ROOT } from './run-cli';
 import { startSmtpSink } from './smtp-sink';
@@ -29,24 +29,11 @@ import { uniqueId } from './temporal';
 export const STACK_SECRET = 'portal-stack-secret-portal-stack-secret!!';
 const PLAN_FILE = path.join(ROOT, 'definitions/demo.yaml');
 
-/** Files under `dir`, recursively (0 when it does not exist yet). */
-export function countFiles(dir: string): number {
-  let n = 0;
-  try {
-    for (const e of readdirSync(dir)) {
-      const p = path.join(dir, e);
-      n += statSync(p).isDirectory() ? countFiles(p) : 1;
-    }
-  } catch {
-    /* not created yet */
-  }
-  return n;
-}
-
 export interface PortalStack {
   campaigns: CampaignClient;
   dataDir: string;
-  blobDir: string;
+  /** The stores the worker and the portal use (one database). */
+  stores: Stores;
   taskQueue: string;
   /** The in-process portal, when asked for. */
   portal?: Portal;
@@ -57,21 +44,19 @@ export interface PortalStack {
   teardown(): Promise<void>;
 }
 
-export async function startPortalStack(address: string, opts: { portal?: { maxUploadBytes: number; maxFiles: number } } = {}): Promise<PortalStack> {
+export async function startPortalStack(address: string, opts: { portal?: { maxUploadBytes: number; maxFiles: number }; databaseUrl?: string } = {}): Promise<PortalStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'campaign-stack-'));
-  const blobDir = path.join(dataDir, 'blobs');
   const sink = await startSmtpSink();
-  const blobs = new BlobStore(blobDir);
-  const plans = new PlanStore(blobs);
+  const stores = await openStores({ CAMPAIGN_DATA_DIR: dataDir, CAMPAIGN_DATABASE_URL: opts.databaseUrl });
+  const { blobs, plans } = stores;
   const port = await freePort();
   const portalUrl = `http://127.0.0.1:${port}`;
   const link = departmentLinkBuilder(portalUrl, STACK_SECRET);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const deps: ActivityDeps = {
-    ...mailDependencies(parseMailConfig(sink.env({ MAIL_LEDGER_DIR: path.join(dataDir, 'mail-ledger') })), { ledgerFsync: false }),
-    blobs,
-    plans,
+    ...mailDependencies(parseMailConfig(sink.env())),
+    ...storeDependencies(stores),
     links: (c, d) => link(c, d),
     coordinatorLink: (c) => `${portalUrl}/c/${c}`,
     temporal: client,
@@ -94,7 +79,7 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
   return {
     campaigns,
     dataDir,
-    blobDir,
+    stores,
     taskQueue,
     portal,
     async startDemo(edit = (y) => y) {
@@ -122,6 +107,7 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
       await nativeConnection.close();
       await connection.close();
       await sink.stop();
+      await stores.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -33,13 +33,17 @@ describe('parseMailConfig', () => {
       SMTP_POOL_MAX_CONNECTIONS: '2',
       SMTP_RATE_LIMIT: '0.5',
       SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
-      MAIL_LEDGER_DIR: '/srv/shared/mail-ledger',
     });
     expect(c).toMatchObject({ host: 'smtp.shanxi.example', port: 587, secure: false, auth: { user: 'u', pass: 'p' } });
     expect(c.from.name).toBe('Office, HR');
     expect(c.pool).toEqual({ maxConnections: 2, rateLimitPerSecond: 0.5 });
     expect(c.tls.rejectUnauthorized).toBe(false);
-    expect(c.ledgerDir).toBe('/srv/shared/mail-ledger');
+  });
+
+  it('refuses MAIL_LEDGER_DIR, the file ledger of an earlier version, saying how to import it', () => {
+    expect(() => parseMailConfig({ SMTP_URL: 'smtp://h:25', SMTP_FROM: FROM, MAIL_LEDGER_DIR: '/srv/shared/mail-ledger' })).toThrow(
+      /MAIL_LEDGER_DIR is no longer read .* import the records in \/srv\/shared\/mail-ledger once with `npx campaign migrate-data`/,
+    );
   });
 
   it('lists every bad variable at once, in plain words', () => {

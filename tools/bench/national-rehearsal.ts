@@ -19,9 +19,10 @@
  * (play-campaign.ts), its histories (histories.ts), the final summary's check (summary-check.ts).
  *
  *   npx tsx tools/bench/national-rehearsal.ts [--departments 1000] [--ladder full|lean] [--concurrency 32]
- *       [--fsync false] [--out file.json]
+ *       [--database-url postgres://…] [--out file.json]
  *
- * --fsync false turns off the delivery ledger's fsync (on by default, as in production).
+ * The delivery ledger, blobs and plans are on the embedded SQLite database (as on one machine in
+ * production), or on the PostgreSQL database --database-url names.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { CampaignClient } from '../../client/campaign-client';
@@ -58,15 +59,15 @@ export function installQuietRuntime(): void {
 }
 
 /**
- * The time-skipping test server, the SMTP sink in a child process, the real activities (ledger with
- * `fsync` as given, default true as in production; SMTP pool of `smtpConnections`, default the
- * production default) and one worker in this process.
+ * The time-skipping test server, the SMTP sink in a child process, the real activities (the stores
+ * on the embedded SQLite database, or on the PostgreSQL of `databaseUrl`; SMTP pool of
+ * `smtpConnections`, default the production default) and one worker in this process.
  */
-export async function startTimeSkippingEngine(opts: { fsync?: boolean; testServerPath?: string; smtpConnections?: number } = {}): Promise<BenchEngine> {
+export async function startTimeSkippingEngine(opts: { databaseUrl?: string; testServerPath?: string; smtpConnections?: number } = {}): Promise<BenchEngine> {
   installQuietRuntime();
   const engine = await startEngineEnv({
     sink: startSinkProcess,
-    ledgerFsync: opts.fsync ?? true,
+    databaseUrl: opts.databaseUrl,
     mailEnv: opts.smtpConnections ? { SMTP_POOL_MAX_CONNECTIONS: String(opts.smtpConnections) } : {},
     testServerPath: opts.testServerPath,
   });
@@ -108,7 +109,7 @@ export interface RehearsalResult {
 }
 
 export async function runNationalRehearsal(
-  opts: { departments?: number; ladder?: 'full' | 'lean'; fsync?: boolean; concurrency?: number; log?: (line: string) => void } = {},
+  opts: { departments?: number; ladder?: 'full' | 'lean'; databaseUrl?: string; concurrency?: number; log?: (line: string) => void } = {},
 ): Promise<RehearsalResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const departments = opts.departments ?? 1000;
@@ -126,7 +127,7 @@ export async function runNationalRehearsal(
   const peakRss = (from = 0, to = Infinity) => rssSamples.reduce((m, [t, r]) => (t >= from && t <= to ? Math.max(m, r) : m), 0);
   const concurrency = opts.concurrency ?? 32;
   const t0 = performance.now();
-  const engine = await startTimeSkippingEngine({ fsync: opts.fsync });
+  const engine = await startTimeSkippingEngine({ databaseUrl: opts.databaseUrl });
   try {
     log(`rehearsal: ${departments} departments, ${schedule.totals.obligations} obligations, ${schedule.submissions} submissions at ${schedule.points.length} instants, ${expected.total} messages expected`);
     const played = await playCampaign({ env: engine.env, campaigns: engine.campaigns }, plan, schedule, { workflowId: `campaign/${id}`, concurrency, log });
@@ -194,7 +195,7 @@ runAsMain(import.meta.url, 'national rehearsal', () =>
   runNationalRehearsal({
     departments: numberArg('--departments') ?? 1000,
     ladder: (argValue('--ladder') as 'full' | 'lean' | undefined) ?? 'full',
-    fsync: argValue('--fsync') !== 'false',
+    databaseUrl: argValue('--database-url'),
     concurrency: numberArg('--concurrency'),
   }),
 );

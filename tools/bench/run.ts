@@ -7,14 +7,14 @@
  *   1. tools/bench/national-rehearsal.ts — 1,000 departments × 12 deadlines, full ladder, 80/15/5, on the
  *      time-skipping server, every submission through CampaignClient.submit.
  *   2. tools/bench/thursday-burst.ts — 1,000 reminders at the same Thursday 18:00 on the dev server vs raw
- *      pooled nodemailer; as in production (ledger fsync on, messages prepared ahead: judged), and two
- *      diagnostics: a worker that prepares nothing ahead, and the ledger's fsync off.
+ *      pooled nodemailer; as in production (the delivery ledger on the embedded SQLite database,
+ *      messages prepared ahead: judged), and a diagnostic: a worker that prepares nothing ahead.
  *   3. tools/bench/compile.ts — validating + compiling the 1,000-department plan.
  *   4. tools/bench/rush.ts — 1,000 departments submitting through the portal's HTTP interface in the last
  *      minute before 18:00 (400 at once), then the same with 20 uploading the XLSX template; baseline:
  *      the same submissions straight to Temporal.
  *
- *   npx tsx tools/bench/run.ts [--quick] [--only compile,burst,burstCold,burstNoFsync,rehearsal,rush]
+ *   npx tsx tools/bench/run.ts [--quick] [--only compile,burst,burstCold,rehearsal,rush]
  *
  * --quick skips the diagnostic runs; --only runs just the named ones and keeps the others'
  * figures from the last tools/bench/results.json; --report runs nothing and writes BENCHMARKS.md
@@ -174,7 +174,7 @@ function rehearsalTable(r: RehearsalResult & { sdkWarnings?: Record<string, numb
   return table(['Figure', 'Today', 'Goal', ''], rows);
 }
 
-function burstTable(b: BurstResult, diag?: BurstResult, cold?: BurstResult): string {
+function burstTable(b: BurstResult, cold?: BurstResult): string {
   const rows = [
     ['Due instant → last reminder received', `${s(b.engine.lastMs)} (first after ${s(b.engine.firstMs)})`, '', ''],
     ['Lateness per reminder (received − intended instant)', `p50 ${s(b.engine.p50Ms)}, p99 ${s(b.engine.p99Ms)}, max ${s(b.engine.maxMs)}`, '', ''],
@@ -186,8 +186,7 @@ function burstTable(b: BurstResult, diag?: BurstResult, cold?: BurstResult): str
   if (b.prepared) rows.push(['Reminders the worker found prepared ahead (built after the launch notices went out)', `${n(b.prepared.hits)} of ${n(b.prepared.hits + b.prepared.misses)}`, '', '']);
   if (b.rawPrebuilt) rows.push(['For comparison: raw nodemailer sending the same messages built beforehand (the floor for any sender that prepares ahead)', s(b.rawPrebuilt.lastMs), '', '']);
   if (cold) rows.push(['Diagnostic: a worker that prepares nothing ahead (every message built when due)', `${s(cold.engine.lastMs)} vs raw ${s(cold.raw.lastMs)}: ${cold.ratio.toFixed(2)}× (rounds ${cold.rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ')})`, '', '']);
-  if (diag) rows.push(['Diagnostic: same with the ledger\'s fsync off', `${s(diag.engine.lastMs)} vs raw ${s(diag.raw.lastMs)}: ${diag.ratio.toFixed(2)}×`, '', '']);
-  rows.push(['Settings', `${b.departments} departments in ${b.shards} shards, SMTP pool ${b.settings.smtpPoolMaxConnections} connections, ${b.settings.workerMaxConcurrentActivities} concurrent activities, ledger fsync ${b.settings.ledgerFsync ? 'on' : 'off'}, preparing ahead ${b.settings.prepareAhead === false ? 'off' : `on (MAIL_PREPARE_AHEAD_MB default)`}`, '', '']);
+  rows.push(['Settings', `${b.departments} departments in ${b.shards} shards, SMTP pool ${b.settings.smtpPoolMaxConnections} connections, ${b.settings.workerMaxConcurrentActivities} concurrent activities, delivery ledger ${b.settings.database ? `on ${b.settings.database === 'postgres' ? 'PostgreSQL' : 'SQLite'}` : `in files (an earlier version; fsync ${b.settings.ledgerFsync ? 'on' : 'off'})`}, preparing ahead ${b.settings.prepareAhead === false ? 'off' : `on (MAIL_PREPARE_AHEAD_MB default)`}`, '', '']);
   return table(['Figure', 'Today', 'Goal', ''], rows);
 }
 
@@ -207,7 +206,7 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
-function limits(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: BurstResult | undefined, cold: BurstResult | undefined): string[] {
+function limits(r: RehearsalResult | undefined, b: BurstResult | undefined, cold: BurstResult | undefined): string[] {
   const out: string[] = [];
   if (r && r.wallMs >= GOALS.rehearsalWallMs) {
     out.push(`- **Rehearsal wall time.** ${s(r.wallMs)}: ${s(r.submitMs)} submitting the ${n(r.submissions)} submissions, ${s(r.finalMs)} from the last submission to the final summary; the rest is the workflows' own work between submissions on 2 cores (every instant of 20 shards, each replaying nothing but running its loop).`);
@@ -220,8 +219,7 @@ function limits(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: 
   if (r && r.largestHistory.events > GOALS.historyEvents) out.push(`- **History.** ${r.largestHistory.workflowId} reached ${n(r.largestHistory.events)} events.`);
   if (r && r.actions.ratio > GOALS.actionsRatio) out.push(`- **Actions.** ${r.actions.ratio.toFixed(2)}× the minimum.`);
   if (b && b.ratio > GOALS.burstRatio) {
-    let line = `- **Thursday burst.** The engine delivered the 1,000 reminders in ${s(b.engine.lastMs)} against ${s(b.raw.lastMs)} for raw nodemailer (${b.ratio.toFixed(2)}×), ${n(b.prepared?.hits ?? 0)} of them prepared ahead. On 2 cores the burst is CPU-bound: the SMTP server (in its own process) needs one core to take the messages, and the worker's main thread does, per message, the SMTP transaction, the delivery ledger's file operations before and after it (records created, fsynced, rewritten; two directory fsyncs), and Temporal's own work.`;
-    line += bd ? ` With fsync off the burst took ${s(bd.engine.lastMs)} (${bd.ratio.toFixed(2)}× raw).` : '';
+    let line = `- **Thursday burst.** The engine delivered the 1,000 reminders in ${s(b.engine.lastMs)} against ${s(b.raw.lastMs)} for raw nodemailer (${b.ratio.toFixed(2)}×), ${n(b.prepared?.hits ?? 0)} of them prepared ahead. On 2 cores the burst is CPU-bound: the SMTP server (in its own process) needs one core to take the messages, and the worker's main thread does, per message, the SMTP transaction, the delivery ledger's statements before and after it (the claim, the records written as sending, then as sent), and Temporal's own work.`;
     line += cold ? ` A worker that prepares nothing ahead took ${s(cold.engine.lastMs)} (${cold.ratio.toFixed(2)}× raw).` : '';
     line += ' Raw nodemailer\'s own time varies between sends (see the table), so the ratio moves with the load on the shared machine.';
     out.push(line);
@@ -233,8 +231,8 @@ function limits(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: 
 }
 
 /** The goals missed, each with what limits it (the rush's are worded by rush-report.ts). */
-function goalsMissed(r: RehearsalResult | undefined, b: BurstResult | undefined, bd: BurstResult | undefined, cold: BurstResult | undefined, rush: RushResult | undefined): string[] {
-  const out = limits(r, b, bd, cold);
+function goalsMissed(r: RehearsalResult | undefined, b: BurstResult | undefined, cold: BurstResult | undefined, rush: RushResult | undefined): string[] {
+  const out = limits(r, b, cold);
   if (rush && rush.rounds.some((x) => x.errors > 0 || x.recorded.exactlyOnce !== x.departments || x.receipts.departments !== x.departments)) {
     out.push('- **The rush.** See "What limits the rush" in section 4.');
   }
@@ -252,7 +250,7 @@ function bySection(runs: Array<[Run<unknown> | undefined, number]>, what: (run: 
   return parts.map(([text, sections]) => `${text} (section${sections.size > 1 ? 's' : ''} ${[...sections].sort().join(', ')})`).join('; ');
 }
 
-type Name = 'compile' | 'burst' | 'burstCold' | 'burstNoFsync' | 'rehearsal' | 'rush';
+type Name = 'compile' | 'burst' | 'burstCold' | 'rehearsal' | 'rush';
 
 async function main() {
   const quick = process.argv.includes('--quick');
@@ -283,7 +281,6 @@ async function main() {
   const compile = await pick<CompileResult>('compile', false, () => runBench('compile', 'compile.ts', ['--runs', '15'], log));
   const burst = await pick<BurstResult>('burst', false, () => runBench('thursday burst', 'thursday-burst.ts', [], log));
   const burstCold = await pick<BurstResult>('burstCold', true, () => runBench('thursday burst, nothing prepared ahead (diagnostic)', 'thursday-burst.ts', ['--prepare', 'false'], log));
-  const burstNoFsync = await pick<BurstResult>('burstNoFsync', true, () => runBench('thursday burst, fsync off (diagnostic)', 'thursday-burst.ts', ['--fsync', 'false'], log));
   const rehearsal = await pick<RehearsalResult>('rehearsal', false, () => runBench('national rehearsal', 'national-rehearsal.ts', ['--ladder', 'full', '--concurrency', '128'], log));
   const rush = await pick<RushResult>('rush', false, () => runBench('rush', 'rush.ts', [], log));
 
@@ -294,13 +291,13 @@ async function main() {
     machine: reportOnly && lastFile?.machine ? lastFile.machine : mach,
     versions: vers,
     goals: GOALS,
-    runs: { compile, burst, burstCold, burstNoFsync, rehearsal, rush },
+    runs: { compile, burst, burstCold, rehearsal, rush },
   };
   writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const failed = (run: Run<unknown> | undefined) =>
     run?.error ? `\n**This run failed:**\n\n\`\`\`\n${run.error}\n\`\`\`\n` : run ? `\n_Run ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s(run.wallMs)}; load average (1 min) at its start / end: ${run.load[0]} / ${run.load[1]} on ${(run.machine ?? mach).cores} cores${run.load[0] > (run.machine ?? mach).cores ? ' — the machine was shared with other work during this run' : ''}._\n` : '';
-  const sections: Array<[Run<unknown> | undefined, number]> = [[rehearsal, 1], [burst, 2], [burstCold, 2], [burstNoFsync, 2], [compile, 3], [rush, 4]];
+  const sections: Array<[Run<unknown> | undefined, number]> = [[rehearsal, 1], [burst, 2], [burstCold, 2], [compile, 3], [rush, 4]];
   const md = [
     '# Benchmarks',
     '',
@@ -323,7 +320,7 @@ async function main() {
     '',
     'The worker runs as in production: each shard names its next batch when it sends one, and from 5 minutes before that batch is due the worker builds its messages (compose + MIME) in the background while no batch is being sent (mail/delivery/prepared-messages.ts), so at 18:00 only the SMTP transactions and the ledger remain. Here the launch batch names the reminders. Composing is a pure function of the content-addressed plan and the request, so a prepared message is used only for exactly the request it was built for; anything else is built when due, as the cold-worker diagnostic below measures.',
     '',
-    burst?.result ? burstTable(burst.result, burstNoFsync?.result, burstCold?.result) : '_no result_',
+    burst?.result ? burstTable(burst.result, burstCold?.result) : '_no result_',
     failed(burst),
     '',
     '## 3. Validating and compiling the plan',
@@ -343,12 +340,12 @@ async function main() {
     ...(rush?.result ? ['### What limits the rush', '', ...rushLimits(rush.result), ''] : []),
     '## What limits the goals not met',
     '',
-    ...(goalsMissed(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result, rush?.result).length ? goalsMissed(rehearsal?.result, burst?.result, burstNoFsync?.result, burstCold?.result, rush?.result) : ['Every goal is met.']),
+    ...(goalsMissed(rehearsal?.result, burst?.result, burstCold?.result, rush?.result).length ? goalsMissed(rehearsal?.result, burst?.result, burstCold?.result, rush?.result) : ['Every goal is met.']),
     '',
   ].join('\n');
   writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), md);
   log(`\nwrote tools/bench/results.json and BENCHMARKS.md in ${s(performance.now() - t0)}`);
-  const anyFailed = [compile, burst, burstCold, burstNoFsync, rehearsal, rush].some((r) => r?.error);
+  const anyFailed = [compile, burst, burstCold, rehearsal, rush].some((r) => r?.error);
   process.exit(anyFailed ? 1 : 0);
 }
 

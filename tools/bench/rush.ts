@@ -32,7 +32,7 @@ import type { CompiledPlan } from '../../deadlines/timeline';
 import { signToken } from '../../mail/department-links';
 import { VIEW_TTL_MS } from '../../portal/routes/department-view';
 import { wallMsFor } from '../../obligations/clock';
-import { stores } from '../../store/stores';
+import { openStores } from '../../store/stores';
 import { startDevServer, type DevServer } from '../harness/dev-server';
 import { freePort } from '../harness/free-port';
 import { spreadOf, type Spread } from './figures';
@@ -273,9 +273,10 @@ export async function runRushBench(opts: { departments?: number; leadSeconds?: n
   const appEnv = parseEnv(env);
   const worker = startCampaignProcess('worker', 'worker', env);
   const portal = startCampaignProcess('portal', 'portal', env);
+  const stores = await openStores(appEnv);
   const { client, connection } = await connectClient(appEnv);
   try {
-    const campaigns = new CampaignClient(client, stores(appEnv).plans, appEnv.TEMPORAL_TASK_QUEUE);
+    const campaigns = new CampaignClient(client, stores.plans, appEnv.TEMPORAL_TASK_QUEUE);
     await until('the worker to poll', async () => ((await client.workflowService.describeTaskQueue({ namespace: appEnv.TEMPORAL_NAMESPACE, taskQueue: { name: appEnv.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 })).pollers?.length ?? 0) > 0, 180_000);
     await until('the portal', async () => (await fetch(`${portalUrl}/healthz`)).ok, 120_000);
     const parts: Parts = { server, sink, worker, portal, portalUrl, secret, campaigns };
@@ -299,6 +300,7 @@ export async function runRushBench(opts: { departments?: number; leadSeconds?: n
     };
   } finally {
     await connection.close().catch(() => undefined);
+    await stores.close().catch(() => undefined);
     await portal.stop();
     await worker.stop();
     await sink.stop();

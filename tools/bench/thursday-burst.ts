@@ -20,7 +20,10 @@
  * Also measured in the same round: raw nodemailer sending the same messages already built
  * (MailComposer before the clock starts) — the floor for any sender that prepares ahead.
  *
- *   npx tsx tools/bench/thursday-burst.ts [--departments 1000] [--lead 60] [--rounds 3] [--fsync false] [--prepare false] [--out file.json]
+ *   npx tsx tools/bench/thursday-burst.ts [--departments 1000] [--lead 60] [--rounds 3] [--database-url postgres://…] [--prepare false] [--out file.json]
+ *
+ * The delivery ledger, blobs and plans are on the embedded SQLite database of a temporary data folder,
+ * as on one machine in production, or on the PostgreSQL database `--database-url` names.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +66,14 @@ export interface BurstResult extends BurstRound {
   leadSeconds: number;
   /** Every round; the top-level figures are those of the round with the median ratio. */
   rounds: BurstRound[];
-  settings: { smtpPoolMaxConnections: number; workerMaxConcurrentActivities: number; ledgerFsync: boolean; prepareAhead: boolean };
+  settings: {
+    smtpPoolMaxConnections: number;
+    workerMaxConcurrentActivities: number;
+    /** Where the delivery ledger was; absent in results of an earlier version, which kept it in files (`ledgerFsync`). */
+    database?: 'sqlite' | 'postgres';
+    ledgerFsync?: boolean;
+    prepareAhead: boolean;
+  };
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, deadline: number): Promise<void> {
@@ -79,12 +89,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, deadline: nu
  * the median engine ÷ raw ratio is reported, every round is kept.
  */
 export async function runThursdayBurst(
-  opts: { departments?: number; leadSeconds?: number; fsync?: boolean; prepare?: boolean; rounds?: number; log?: (line: string) => void } = {},
+  opts: { departments?: number; leadSeconds?: number; databaseUrl?: string; prepare?: boolean; rounds?: number; log?: (line: string) => void } = {},
 ): Promise<BurstResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const departments = opts.departments ?? 1000;
   const leadSeconds = opts.leadSeconds ?? 60;
-  const fsync = opts.fsync ?? true;
   const prepareAhead = opts.prepare ?? true;
   const roundCount = opts.rounds ?? 3;
   installQuietRuntime();
@@ -95,7 +104,7 @@ export async function runThursdayBurst(
   const connection = await Connection.connect({ address: server.address });
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const { deps, mail, link } = engineDependencies({ dataDir, smtpEnv: sink.env(prepareAhead ? {} : { MAIL_PREPARE_AHEAD_MB: '0' }), temporal: client, ledgerFsync: fsync });
+  const { deps, stores, mail, link } = await engineDependencies({ dataDir, smtpEnv: sink.env(prepareAhead ? {} : { MAIL_PREPARE_AHEAD_MB: '0' }), temporal: client, databaseUrl: opts.databaseUrl });
   const prepared = deps.prepared;
   const taskQueue = `burst-${Date.now().toString(36)}`;
   const worker = await createCampaignWorker({ connection: workerConnection, taskQueue, deps });
@@ -185,13 +194,14 @@ export async function runThursdayBurst(
       instant,
       leadSeconds,
       rounds,
-      settings: { smtpPoolMaxConnections: mail.pool.maxConnections, workerMaxConcurrentActivities: 20, ledgerFsync: fsync, prepareAhead },
+      settings: { smtpPoolMaxConnections: mail.pool.maxConnections, workerMaxConcurrentActivities: 20, database: stores.db.dialect, prepareAhead },
     };
   } finally {
     rawMailer.close();
     worker.shutdown();
     await running.catch(() => undefined);
     closeMailDependencies(deps);
+    await stores.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await workerConnection.close().catch(() => undefined);
     await sink.stop();
@@ -204,7 +214,7 @@ runAsMain(import.meta.url, 'thursday burst', () =>
   runThursdayBurst({
     departments: numberArg('--departments'),
     leadSeconds: numberArg('--lead'),
-    fsync: argValue('--fsync') !== 'false',
+    databaseUrl: argValue('--database-url'),
     prepare: argValue('--prepare') !== 'false',
     rounds: numberArg('--rounds'),
   }),

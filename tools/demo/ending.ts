@@ -4,10 +4,10 @@
  * everything is, then stops — or, with --keep (the default on a terminal), keeps serving the inbox,
  * portal and Web UI until Ctrl-C.
  */
-import { copyFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { anyTimeDeadlines } from '../../deadlines/timeline';
-import { stores } from '../../store/stores';
 import type { CampaignResult } from '../../workflows/campaign.messages';
 import { wallDuration } from './display';
 import type { EventBoard } from './events';
@@ -19,20 +19,18 @@ import { say, session, shutdown } from './session';
 export async function finish(run: DemoRun, result: CampaignResult, board: EventBoard | undefined): Promise<void> {
   const { stack, plan, runStartMs, urlLines, opts, workflowId } = run;
   session.resumeHint = undefined;
-  const env = stack.appEnv!;
-  const { blobs } = stores(env);
+  const { blobs } = stack.stores!;
   const id = plan.campaign.id;
   const demoDir = path.join(opts.dataDir, 'demo');
-  const copy = (ref: string | undefined, ext: string): { file: string; blob: string } | undefined => {
+  const copy = async (ref: string | undefined, ext: string): Promise<{ file: string; blob: string } | undefined> => {
     if (!ref) return undefined;
-    const blob = blobs.pathOf(ref);
     const file = path.join(demoDir, `${id}-summary.${ext}`);
-    copyFileSync(blob, file);
-    return { file, blob };
+    await pipeline(blobs.open(ref), createWriteStream(file));
+    return { file, blob: ref };
   };
-  const xlsx = copy(result.summary.xlsx, 'xlsx');
-  const json = copy(result.summary.json, 'json');
-  copy(result.summary.csv, 'csv');
+  const xlsx = await copy(result.summary.xlsx, 'xlsx');
+  const json = await copy(result.summary.json, 'json');
+  await copy(result.summary.csv, 'csv');
 
   // "Any time" channels (随时报送) are not obligations: the engine leaves them out of the totals.
   let openReports = 0;
@@ -48,7 +46,7 @@ export async function finish(run: DemoRun, result: CampaignResult, board: EventB
   say(`Campaign ${id} completed${board ? ` — ${wallDuration(Date.now() - runStartMs)} after it started` : ''}.`);
   say(`  obligations  ${t.obligations}: ${t.onTime} on time, ${t.late} late, ${t.excused} excused, ${t.missing} missing${openReports ? `; and ${openReports} “any time” report${openReports === 1 ? '' : 's'} (not counted as obligations)` : ''}`);
   if (board) say(`  messages     ${board.messageTotal} in the demo inbox: ${board.countsText(', ')}`);
-  if (xlsx) say(`  summary XLSX ${rel(xlsx.file)}   (blob store: ${rel(xlsx.blob)})`);
+  if (xlsx) say(`  summary XLSX ${rel(xlsx.file)}   (in the database as ${xlsx.blob})`);
   if (json) say(`  summary JSON ${rel(json.file)}`);
   say(`  also: the coordinator's email with the XLSX attached in the demo inbox; every table at ${stack.urls.portal}/c/${encodeURIComponent(id)}`);
   say();

@@ -32,7 +32,6 @@ import { loadPlanFile } from '../../deadlines/load';
 import type { CompiledPlan } from '../../deadlines/timeline';
 import { departmentLinkBuilder } from '../../mail/department-links';
 import { formTemplateXlsx, parseFilledTemplate } from '../../reports/xlsx';
-import { stores } from '../../store/stores';
 import type { CampaignInfo, CampaignWorkflow } from '../../workflows/campaign.messages';
 import { busyPorts, portsFromEnv, Stack, StackStoppedError } from '../harness/stack';
 import { wallDuration } from './display';
@@ -173,7 +172,7 @@ async function main() {
     handle = temporal.workflow.getHandle<CampaignWorkflow>(workflowId, existing!.runId);
     runStartMs = existing!.startTime.getTime();
     info ??= await retry('asking the campaign for its state', () => campaigns.info(workflowId), 30_000);
-    plan = await stores(env).plans.load(info.planRef);
+    plan = await stack.stores!.plans.load(info.planRef);
     if (mode === 'resume' && opts.scaleText !== DEFAULT_SCALE && Math.abs(info.clock.scale - opts.scale) > 1e-12) {
       say(`note: the campaign keeps the rehearsal clock it started with (${scaleName(info.clock.scale)}); --scale ${opts.scaleText} applies to a fresh start only.`);
     }

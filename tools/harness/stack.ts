@@ -23,9 +23,9 @@ import { parseEnv, type AppEnv } from '../../config/env';
 import { startDevServer, type DevServer } from './dev-server';
 import { projectRoot } from './tool-paths';
 import { startDemoInbox, type DemoInbox } from './demo-inbox';
-import { portalConfigFromEnv, portalDepsFromEnv, startPortal, type Portal } from '../../portal/server';
+import { portalConfigFromEnv, portalDeps, startPortal, type Portal } from '../../portal/server';
 import { connectClient } from '../../client/connect';
-import { secureDataDir, stores } from '../../store/stores';
+import { openStores, secureDataDir, type Stores } from '../../store/stores';
 
 export interface StackPorts {
   temporal: number;
@@ -82,7 +82,7 @@ function secretFile(dataDir: string, name: string, make: () => string): string {
 }
 
 export interface StackOptions {
-  /** Absolute data folder: SQLite, inbox, blobs, ledger, secrets. */
+  /** Absolute data folder: Temporal's SQLite, the embedded database (ledger, blobs, plans), inbox, secrets. */
   dataDir: string;
   ports: StackPorts;
   /** Where the worker's output goes: the terminal, or appended to this file. */
@@ -102,6 +102,8 @@ export class Stack {
   portal?: Portal;
   client?: Client;
   campaigns?: CampaignClient;
+  /** The stores this process uses (the portal's, the campaign client's); the worker opens its own. */
+  stores?: Stores;
   appEnv?: AppEnv;
   /** The environment the worker runs with (and any `campaign` command should). */
   env: NodeJS.ProcessEnv = {};
@@ -145,6 +147,9 @@ export class Stack {
     const step = () => {
       if (this.stopping) throw new StackStoppedError();
     };
+    // First: a data folder an earlier version left (blobs/, mail-ledger/) is refused before anything starts.
+    this.stores = await openStores(parseEnv({ ...process.env, CAMPAIGN_DATA_DIR: dataDir }));
+    step();
 
     const sqlite = path.join(dataDir, 'temporal.sqlite');
     const shown = path.relative(process.cwd(), sqlite);
@@ -190,11 +195,11 @@ export class Stack {
     const { client, connection } = await connectClient(this.appEnv);
     this.client = client;
     this.closeClient = () => connection.close();
-    this.campaigns = new CampaignClient(client, stores(this.appEnv).plans, this.appEnv.TEMPORAL_TASK_QUEUE);
+    this.campaigns = new CampaignClient(client, this.stores.plans, this.appEnv.TEMPORAL_TASK_QUEUE);
     step();
     const portalConfig = portalConfigFromEnv(this.appEnv);
     if (this.opts.portalLog) portalConfig.log = this.opts.portalLog;
-    this.portal = await startPortal(portalConfig, portalDepsFromEnv(this.appEnv, client), { port: ports.portal, host: this.appEnv.PORTAL_HOST });
+    this.portal = await startPortal(portalConfig, portalDeps(this.appEnv, client, this.stores), { port: ports.portal, host: this.appEnv.PORTAL_HOST });
     step();
     await this.waitForWorker(120_000);
     step();
@@ -228,7 +233,7 @@ export class Stack {
     }, 500);
   }
 
-  /** Stops whatever was started, in order: portal, client, worker, inbox, dev server. */
+  /** Stops whatever was started, in order: portal, client, worker, inbox, dev server, the stores. */
   stop(): Promise<void> {
     this.stopping = true;
     this.stopped ??= (async () => {
@@ -246,6 +251,7 @@ export class Stack {
       }
       await this.inbox?.stop().catch(() => undefined);
       await this.server?.stop().catch(() => undefined);
+      await this.stores?.close().catch(() => undefined);
     })();
     return this.stopped;
   }

@@ -34,7 +34,7 @@ const sink = await startSmtpSink();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'webui-screenshot-'));
 const connection = await Connection.connect({ address: server.address });
 const temporal = new Client({ connection, namespace: server.namespace });
-const { deps } = engineDependencies({ dataDir, smtpEnv: sink.env(), temporal });
+const { deps, stores } = await engineDependencies({ dataDir, smtpEnv: sink.env(), temporal });
 const native = await NativeConnection.connect({ address: server.address });
 const taskQueue = 'webui-screenshot';
 const worker = await createCampaignWorker({ connection: native, namespace: server.namespace, taskQueue, deps });
@@ -69,6 +69,7 @@ try {
   worker.shutdown();
   await running.catch(() => undefined);
   closeMailDependencies(deps);
+  await stores.close();
   await native.close();
   await connection.close();
   await sink.stop();
