@@ -33,8 +33,6 @@ export const COMPILE_MESSAGES = {
     `deadline '${deadline}' counts from '${target}', which is open (accepted any time) and has no due time; count from period_end or a date instead`,
   relativeOccurrenceMissing: (deadline: string, target: string, n: number, count: number) =>
     `deadline '${deadline}' counts from occurrence ${n} of '${target}', which has only ${plural(count, 'occurrence')}`,
-  relativeDueOutsidePeriod: (deadline: string, target: string, at: string, side: 'before' | 'after') =>
-    `deadline '${deadline}' counts from '${target}' and would be due on ${at}, ${side} the period ${side === 'before' ? 'starts' : 'ends'}; change the offset or widen campaign.period`,
 
   // ---- the notice date ----------------------------------------------------------------------
   issuedNeeded: () => "relative_to: issued counts from the notice's date: add issued: yyyy-MM-dd (成文日期 or 印发日期) under campaign:",

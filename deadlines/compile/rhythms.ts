@@ -116,7 +116,8 @@ export function describeMonthRule(rule: MonthRuleInput, every: 'month' | 'quarte
   if (rule.day !== undefined) return rule.day === 'last' ? `${head} on the last day${where}` : `${head} on day ${rule.day}${where}`;
   if (rule.working_day !== undefined) {
     const k = rule.working_day === 'last' ? -1 : rule.working_day;
-    return `${head} on the ${k === -1 ? 'last' : k > 0 ? `working day ${k}` : `working day ${-k} from the end`}${k === -1 ? ' working day' : ''}${where || ' of the month'}`;
+    const which = k === -1 ? 'the last working day' : k > 0 ? `working day ${k}` : `working day ${-k} from the end`;
+    return `${head} on ${which}${where || ' of the month'}`;
   }
   const n = rule.days_after ?? rule.working_days_after ?? 0;
   const unit = rule.days_after !== undefined ? 'day' : 'working day';
