@@ -7,7 +7,7 @@
  * a memory bound, compared with the upload's size, not a timing.
  *
  * The campaign runs on the dev server with an in-process worker (test/support/portal-stack.ts);
- * the portal child shares its CAMPAIGN_DATA_DIR (plan store, blob store).
+ * the portal child shares its CAMPAIGN_DATA_DIR (the embedded database: plans, blobs).
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
