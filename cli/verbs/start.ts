@@ -101,9 +101,9 @@ export function register(program: Command): void {
           return lines;
         });
         if (workflowId !== campaignWorkflowId(plan.campaign.id)) {
-          // mail/delivery/ledger.ts keys every message by the plan's campaign id, not by workflow id.
+          // mail/delivery/ledger.ts keys every message by the campaign run (workflow id and first run id).
           ctx.out.note(
-            `campaign: note: messages are recorded in the delivery ledger under campaign id '${plan.campaign.id}': with this CAMPAIGN_DATA_DIR, a message another run of '${plan.campaign.id}' already sent is not sent again`,
+            `campaign: note: this run of '${plan.campaign.id}' sends its own messages, with Message-IDs of its own: departments that a run under another workflow id already wrote to will hear from this one too`,
           );
         }
         if (pollers === 0) {

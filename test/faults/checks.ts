@@ -9,13 +9,12 @@
  *   send whose outcome the sender could not know, counted in `unconfirmedAttempts`);
  * - the final summary: the JSON blob the campaign's result references, its rows and totals.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import type { SubmissionReceipt } from '../../obligations/obligations';
-import type { DeliveryRecord } from '../../mail/delivery/ledger';
+import { DeliveryLedger, type DeliveryRecord } from '../../mail/delivery/ledger';
+import type { Database } from '../../store/database/database';
 import type { CompiledPlan } from '../../deadlines/timeline';
 import type { BlobStore } from '../../store/blob-store';
 import type { OccurrenceSummary } from '../../reports/summary';
@@ -143,48 +142,17 @@ export function receivedRows(sink: SmtpSink, campaignId: string, zone = 'Asia/Sh
   return [...byMessageId(sink, campaignId).values()].map((copies) => receivedRow(copies[0]!, campaignId, zone)).sort();
 }
 
-/** The files of the delivery ledger under CAMPAIGN_DATA_DIR whose names end in `suffix`. */
-async function ledgerFiles(dataDir: string, suffix: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string) => {
-    for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith(suffix)) out.push(p);
-    }
-  };
-  await walk(path.join(dataDir, 'mail-ledger'));
-  return out;
-}
-
-/** Every record of the delivery ledger under CAMPAIGN_DATA_DIR (all runs, all campaigns). */
-export async function ledgerRecords(dataDir: string): Promise<DeliveryRecord[]> {
+/** Every row of the delivery ledger (all runs, all campaigns), read with the ledger's own query. */
+export async function ledgerRecords(db: Database): Promise<DeliveryRecord[]> {
+  const runs = await db.all<{ run: string; campaign_id: string }>('SELECT DISTINCT run, campaign_id FROM deliveries');
   const out: DeliveryRecord[] = [];
-  for (const p of await ledgerFiles(dataDir, '.json')) {
-    const text = await fs.readFile(p, 'utf8');
-    let r: DeliveryRecord;
-    try {
-      r = JSON.parse(text) as DeliveryRecord;
-    } catch {
-      throw new Error(`torn ledger record ${p}: ${JSON.stringify(text)}`);
-    }
-    if (r.version === 1 && r.messageId) out.push(r);
-  }
+  for (const r of runs) out.push(...(await new DeliveryLedger(db, { scope: r.run }).list(r.campaign_id)));
   return out;
 }
 
-/** Lock files left in the ledger (a send in progress, or one a dead process left behind). */
-export function ledgerLocks(dataDir: string): Promise<string[]> {
-  return ledgerFiles(dataDir, '.lock');
-}
-
-/**
- * Waits until no send is in progress: no lock file (an attempt that found records already there)
- * and no record owned by an attempt (a first send claims its records without a lock file).
- */
-export async function ledgerIdle(dataDir: string, timeoutMs = 30_000): Promise<void> {
-  // (a record being created can be read empty for a moment: ledgerRecords throws and until polls again)
-  const idle = async () => (await ledgerLocks(dataDir)).length === 0 && (await ledgerRecords(dataDir)).every((r) => r.owner === undefined);
+/** Waits until no send is in progress: no message claimed by an attempt. */
+export async function ledgerIdle(db: Database, timeoutMs = 30_000): Promise<void> {
+  const idle = async () => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM delivery_claims WHERE owner IS NOT NULL'))!.n == 0;
   await until('the delivery ledger to be idle', async () => ((await idle()) ? true : undefined), timeoutMs, 50);
 }
 
@@ -201,8 +169,8 @@ export interface CopyCount {
  * For every (Message-ID, recipient) the SMTP server accepted: how many times, with the ledger's
  * record of it; and the ledger records the server never saw.
  */
-export async function copyCounts(sink: SmtpSink, campaignId: string, dataDir: string): Promise<{ counts: CopyCount[]; unseen: DeliveryRecord[] }> {
-  const records = (await ledgerRecords(dataDir)).filter((r) => r.campaignId === campaignId);
+export async function copyCounts(sink: SmtpSink, campaignId: string, db: Database): Promise<{ counts: CopyCount[]; unseen: DeliveryRecord[] }> {
+  const records = (await ledgerRecords(db)).filter((r) => r.campaignId === campaignId);
   const byPair = new Map(records.map((r) => [`${r.messageId}|${r.recipient}`, r]));
   const counts = new Map<string, CopyCount>();
   for (const [messageId, copies] of byMessageId(sink, campaignId)) {
@@ -228,7 +196,7 @@ export async function copyCounts(sink: SmtpSink, campaignId: string, dataDir: st
  */
 export async function expectEachMessageOnce(stack: Stack, campaignId: string, expected: readonly string[]): Promise<CopyCount[]> {
   expect(receivedRows(stack.sink, campaignId)).toEqual(expected);
-  const { counts, unseen } = await copyCounts(stack.sink, campaignId, stack.dataDir);
+  const { counts, unseen } = await copyCounts(stack.sink, campaignId, stack.stores.db);
   expect(counts.filter((c) => c.copies !== 1)).toEqual([]);
   expect(unseen).toEqual([]);
   return counts;

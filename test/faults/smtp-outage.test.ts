@@ -39,7 +39,7 @@ describe('fault: the SMTP server is down for a campaign day', () => {
 
     // Down at 03-06 06:00 (nothing is being sent then: the last batch was 03-05 18:00).
     await untilCampaign(clock, DOWN);
-    await ledgerIdle(stack.dataDir);
+    await ledgerIdle(stack.stores.db);
     await stack.sink.setFailure({ kind: 'down' });
     const before = stack.sink.messages.length;
 

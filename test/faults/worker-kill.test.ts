@@ -48,7 +48,7 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
     // Kill 1, mid-campaign, nothing in flight: the launch notices are out, the next batch is 03-05 12:00.
     await until('the three launch notices', () => (stack.sink.messages.filter((m) => /\/launch\/[a-z]+\/launch$/.test(keyOf(m))).length === 3 ? true : undefined));
     await untilCampaign(clock, '2024-03-04T06:00:00+08:00');
-    await ledgerIdle(stack.dataDir);
+    await ledgerIdle(stack.stores.db);
     const beforeKill1 = stack.sink.messages.length;
     await stack.killWorker();
     await stack.startWorker();
@@ -95,7 +95,7 @@ describe('fault: the worker is SIGKILLed mid-campaign and mid-send, and started 
     expect(receivedRows(stack.sink, ID)).toEqual(rowsOf(expected));
 
     // Copies: the stated bound, exactly.
-    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.dataDir);
+    const { counts, unseen } = await copyCounts(stack.sink, ID, stack.stores.db);
     expect(unseen).toEqual([]);
     expect(counts.filter((c) => c.record?.state !== 'sent')).toEqual([]);
     expect(counts.filter((c) => c.copies > 1 + c.record!.unconfirmedAttempts)).toEqual([]);
