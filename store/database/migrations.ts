@@ -62,6 +62,80 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE plans (ref TEXT PRIMARY KEY, plan TEXT NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: 'accounts, campaign grants, sessions, login throttle',
+    statements: () => [
+      // The people who log in to the coordinator's pages (store/accounts/): a password hash, never a password.
+      `CREATE TABLE accounts (
+        login TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'coordinator', 'viewer')),
+        password_hash TEXT NOT NULL,
+        disabled_at BIGINT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        password_changed_at BIGINT NOT NULL
+      )`,
+      // The campaigns a coordinator or viewer is given (an admin sees every campaign).
+      `CREATE TABLE account_campaigns (
+        login TEXT NOT NULL REFERENCES accounts (login),
+        campaign_id TEXT NOT NULL,
+        granted_at BIGINT NOT NULL,
+        granted_by TEXT NOT NULL,
+        PRIMARY KEY (login, campaign_id)
+      )`,
+      // Server-side sessions: the SHA-256 of the id the cookie carries, never the id itself.
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        login TEXT NOT NULL REFERENCES accounts (login),
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        ended_why TEXT,
+        address TEXT NOT NULL
+      )`,
+      `CREATE INDEX sessions_by_login ON sessions (login, ended_at)`,
+      `CREATE INDEX sessions_by_expiry ON sessions (expires_at)`,
+      // Login attempts counted per login name and per address, in the database so that every portal process shares them.
+      `CREATE TABLE login_throttle (
+        scope TEXT NOT NULL CHECK (scope IN ('login', 'address')),
+        key TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        window_until BIGINT NOT NULL,
+        PRIMARY KEY (scope, key)
+      )`,
+      `CREATE INDEX login_throttle_by_window ON login_throttle (window_until)`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'campaign records',
+    statements: () => [
+      // What the archive of a finished campaign run needs once Temporal's retention has removed its
+      // histories (store/campaign-records.ts): written when the final summary goes out.
+      `CREATE TABLE campaign_records (
+        run TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        plan_ref TEXT NOT NULL,
+        plan_refs TEXT NOT NULL,
+        clock TEXT,
+        summary_json TEXT NOT NULL,
+        summary_csv TEXT NOT NULL,
+        summary_xlsx TEXT,
+        shard_outcomes TEXT NOT NULL,
+        audit_ref TEXT,
+        audit_problem TEXT,
+        finished_at TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('final-summary', 'temporal'))
+      )`,
+      `CREATE INDEX campaign_records_by_campaign ON campaign_records (campaign_id, finished_at)`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */
