@@ -46,9 +46,14 @@ export const envSchema = z
     PORTAL_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** Host the portal binds to. */
     PORTAL_HOST: z.string().min(1).default('127.0.0.1'),
-    /** The coordinator's login on the portal. */
+    /** Bootstrap the first admin: the login given to it (see PORTAL_COORDINATOR_PASSWORD). */
     PORTAL_COORDINATOR_USER: z.string().min(1).default('coordinator'),
-    /** The coordinator's password; the coordinator pages are disabled while it is unset. */
+    /**
+     * Bootstrap the first admin: when the accounts have no admin yet, the portal creates admin
+     * PORTAL_COORDINATOR_USER with this password at start-up — once; afterwards it is not read
+     * (people are managed with `campaign user …` or the accounts page). Unset: create the first
+     * admin with `campaign user add <login> --name … --role admin`.
+     */
     PORTAL_COORDINATOR_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     /** Largest file a department may upload (bytes). */
     PORTAL_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),

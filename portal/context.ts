@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CampaignClient } from '../client/campaign-client';
 import { extensionOf } from '../obligations/submission-rules';
 import { wellFormed } from '../obligations/typed-text';
+import type { AccountStore } from '../store/accounts/account-store';
 import type { BlobStore } from '../store/blob-store';
 import { html, layout, type Raw } from './html';
 import { applySecurityHeaders } from './security';
@@ -17,12 +18,15 @@ export interface PortalConfig {
   secret: string;
   /** Public base URL (PORTAL_BASE_URL): its origin is the only one a POST is accepted from. */
   baseUrl: string;
-  coordinator?: { user: string; password: string };
+  /**
+   * The first admin, created at start-up when the accounts have no admin yet (from
+   * PORTAL_COORDINATOR_USER / PORTAL_COORDINATOR_PASSWORD); ignored once an admin exists.
+   */
+  bootstrapAdmin?: { login: string; password: string };
   maxUploadBytes: number;
   maxFiles: number;
   temporalWebUiUrl: string;
   namespace: string;
-  sessionTtlSeconds?: number;
   /** Where unexpected errors are logged (never shown to the user). */
   log?: (message: string) => void;
 }
@@ -30,6 +34,8 @@ export interface PortalConfig {
 export interface PortalDeps {
   campaigns: CampaignClient;
   blobs: BlobStore;
+  /** The people who log in to the coordinator's pages; without it those pages are disabled (a department-only portal). */
+  accounts?: AccountStore;
 }
 
 export interface Ctx {

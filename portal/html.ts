@@ -97,6 +97,9 @@ body{margin:0;font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC","We
 header{background:#b0302a;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}
 header a{color:#fff}
 .brand{font-weight:bold;font-size:17px}
+.who{margin-left:auto;font-size:14px}
+header .inline-form{margin:0}
+header button{background:#fff;color:#b0302a;padding:3px 12px;font-size:14px}
 main{max-width:1180px;margin:0 auto;padding:16px 24px 48px}
 h1{font-size:22px;margin:8px 0 16px}
 h2{font-size:18px;margin:24px 0 8px;border-left:4px solid #b0302a;padding-left:8px}

@@ -1,8 +1,8 @@
 /**
- * The portal's security measures in one place: response headers, the coordinator's session
- * cookie (HMAC-signed, HttpOnly, SameSite=Strict, expiring), CSRF tokens (bound to the session
- * or to the department's link token), the same-origin check for every POST, and constant-time
- * comparison of credentials.
+ * The portal's security measures in one place: response headers, the cookies (HttpOnly, SameSite,
+ * Secure over HTTPS; the session's id itself is kept server-side, store/accounts/), CSRF tokens
+ * (bound to the session or to the department's link token), the same-origin check for every
+ * POST, and constant-time comparison of secrets.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -36,40 +36,20 @@ export function departmentCsrf(secret: string, token: string): string {
   return mac(secret, 'csrf-department', token);
 }
 
-export interface Session {
-  user: string;
-  id: string;
-  expiresAt: number;
+/**
+ * The session cookie's name: with HTTPS, `__Host-` makes the browser refuse it unless it was set
+ * Secure, for the whole site, by this host itself — no sibling subdomain can plant a session id in
+ * it (one way to fixate a session). Over plain HTTP (a laptop, the tests) the prefix is not allowed.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-portal_sid' : 'portal_sid';
 }
 
-export const SESSION_COOKIE = 'portal_session';
 export const LOGIN_COOKIE = 'portal_login';
 
-export function signSession(secret: string, user: string, ttlSeconds: number, nowMs = Date.now()): { cookie: string; session: Session } {
-  const session: Session = { user, id: randomBytes(16).toString('base64url'), expiresAt: Math.floor(nowMs / 1000) + ttlSeconds };
-  const payload = Buffer.from(JSON.stringify([session.user, session.id, session.expiresAt])).toString('base64url');
-  return { cookie: `${payload}.${mac(secret, 'session', payload)}`, session };
-}
-
-export function verifySession(secret: string, cookie: string | undefined, nowMs = Date.now()): Session | undefined {
-  if (!cookie || cookie.length > 2048) return undefined;
-  const [payload, sig, extra] = cookie.split('.');
-  if (!payload || !sig || extra !== undefined) return undefined;
-  const expected = Buffer.from(mac(secret, 'session', payload));
-  const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  try {
-    const [user, id, expiresAt] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (typeof user !== 'string' || typeof id !== 'string' || typeof expiresAt !== 'number') return undefined;
-    if (expiresAt * 1000 < nowMs) return undefined;
-    return { user, id, expiresAt };
-  } catch {
-    return undefined;
-  }
-}
-
-export function sessionCsrf(secret: string, session: Session): string {
-  return mac(secret, 'csrf-session', session.id);
+/** The CSRF token of a signed-in person's forms, bound to their session (the id only the cookie holds). */
+export function sessionCsrf(secret: string, sessionToken: string): string {
+  return mac(secret, 'csrf-session', sessionToken);
 }
 
 /** The login form's CSRF token, bound to a random pre-session cookie. */
@@ -81,8 +61,12 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function cookieHeader(name: string, value: string, opts: { maxAge: number; secure: boolean; path?: string }): string {
-  return `${name}=${value}; Path=${opts.path ?? '/'}; Max-Age=${opts.maxAge}; HttpOnly; SameSite=Strict${opts.secure ? '; Secure' : ''}`;
+/**
+ * A cookie only this portal's pages send back: HttpOnly, Secure over HTTPS. SameSite=Strict by
+ * default; the session cookie is Lax (see routes/coordinator-login.ts for why).
+ */
+export function cookieHeader(name: string, value: string, opts: { maxAge: number; secure: boolean; path?: string; sameSite?: 'Strict' | 'Lax' }): string {
+  return `${name}=${value}; Path=${opts.path ?? '/'}; Max-Age=${opts.maxAge}; HttpOnly; SameSite=${opts.sameSite ?? 'Strict'}${opts.secure ? '; Secure' : ''}`;
 }
 
 export function cookies(req: IncomingMessage): Record<string, string> {
@@ -116,29 +100,4 @@ export function sameOrigin(req: IncomingMessage, allowedOrigins: readonly string
     }
   }
   return origin === 'null' && site === 'same-origin';
-}
-
-/** A fixed-window counter of failed logins per client address. */
-export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-  constructor(
-    private readonly max = 10,
-    private readonly windowMs = 15 * 60_000,
-  ) {}
-
-  blocked(key: string, nowMs = Date.now()): boolean {
-    const f = this.failures.get(key);
-    return !!f && f.resetAt > nowMs && f.count >= this.max;
-  }
-
-  fail(key: string, nowMs = Date.now()): void {
-    const f = this.failures.get(key);
-    if (!f || f.resetAt <= nowMs) this.failures.set(key, { count: 1, resetAt: nowMs + this.windowMs });
-    else f.count += 1;
-    if (this.failures.size > 10_000) this.failures.clear();
-  }
-
-  succeed(key: string): void {
-    this.failures.delete(key);
-  }
 }

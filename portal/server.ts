@@ -5,10 +5,13 @@
  *   POST /d/<token>/submit                   the web form (multipart)
  *   GET  /d/<token>/template/<deadline>.xlsx the form as an Excel template
  *   POST /d/<token>/upload                   a filled template
- *   GET  /c/login, POST /c/login, POST /c/logout
+ *   GET  /c/login, POST /c/login, POST /c/logout     (people's own accounts, server-side sessions)
  *   GET  /c, /c/<id>, /c/<id>/d/<dept>, /c/<id>/summary/<occurrence>[.csv|.xlsx], /c/<id>/file/<sha256>
- *   POST /c/<id>/excuse, /c/<id>/extend
+ *   POST /c/<id>/excuse, /c/<id>/extend, /c/<id>/pause, /c/<id>/resume   (admins and coordinators)
+ *   GET  /c/_accounts, POST /c/_accounts/…          (admins)
  *   GET  /static/portal.css, /healthz
+ *
+ * routes/coordinator.ts holds the coordinator side's route table and who may use each route.
  *
  * Every response carries the security headers; an unexpected error is logged and answered with a
  * plain page, never a stack trace.
@@ -23,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { CampaignClient } from '../client/campaign-client';
 import { CallLimiter, PORTAL_CALL_LIMITS, PORTAL_DEADLINES, temporalTrouble, TooBusyError, type CallDeadlines, type CallLimits } from '../client/call-limits';
 import type { AppEnv } from '../config/env';
+import { AccountStore } from '../store/accounts/account-store';
 import type { Stores } from '../store/stores';
 import type { Client } from '@temporalio/client';
 import { send, sendRefusal, type Ctx, type PortalConfig, type PortalDeps } from './context';
@@ -36,6 +40,8 @@ export interface Portal {
   server: Server;
   /** http://host:port once listening. */
   url: string;
+  /** What start-up did about the first admin (PORTAL_COORDINATOR_PASSWORD), when it was given. */
+  bootstrap?: string;
   close(): Promise<void>;
 }
 
@@ -44,7 +50,7 @@ export function portalConfigFromEnv(env: AppEnv): PortalConfig {
   return {
     secret: env.PORTAL_SECRET,
     baseUrl: env.PORTAL_BASE_URL,
-    coordinator: env.PORTAL_COORDINATOR_PASSWORD ? { user: env.PORTAL_COORDINATOR_USER, password: env.PORTAL_COORDINATOR_PASSWORD } : undefined,
+    bootstrapAdmin: env.PORTAL_COORDINATOR_PASSWORD ? { login: env.PORTAL_COORDINATOR_USER, password: env.PORTAL_COORDINATOR_PASSWORD } : undefined,
     maxUploadBytes: env.PORTAL_MAX_UPLOAD_BYTES,
     maxFiles: env.PORTAL_MAX_FILES,
     temporalWebUiUrl: env.TEMPORAL_WEB_UI_URL,
@@ -53,8 +59,8 @@ export function portalConfigFromEnv(env: AppEnv): PortalConfig {
 }
 
 /** The portal's dependencies on the stores its caller opened (and closes when the portal stops). */
-export function portalDeps(env: AppEnv, temporal: Client, stores: Pick<Stores, 'blobs' | 'plans'>): PortalDeps {
-  return { campaigns: new CampaignClient(temporal, stores.plans, env.TEMPORAL_TASK_QUEUE), blobs: stores.blobs };
+export function portalDeps(env: AppEnv, temporal: Client, stores: Pick<Stores, 'blobs' | 'plans' | 'db'>): PortalDeps {
+  return { campaigns: new CampaignClient(temporal, stores.plans, env.TEMPORAL_TASK_QUEUE), blobs: stores.blobs, accounts: new AccountStore(stores.db) };
 }
 
 /** The portal's bounds on its calls to Temporal (defaults: PORTAL_DEADLINES, PORTAL_CALL_LIMITS). */
@@ -100,7 +106,21 @@ export function createPortalHandler(config: PortalConfig, deps: PortalDeps, call
   };
 }
 
+/**
+ * Creates the first admin from `config.bootstrapAdmin` when no admin exists yet; says what it did.
+ * Rejects with the rule a bootstrap password breaks (at least 12 characters).
+ */
+export async function bootstrapAdmin(config: PortalConfig, deps: PortalDeps): Promise<string | undefined> {
+  if (!deps.accounts || !config.bootstrapAdmin) return undefined;
+  const { login, password } = config.bootstrapAdmin;
+  const done = await deps.accounts.bootstrapAdmin(login, password);
+  return done === 'created'
+    ? `created the first admin '${login}' from PORTAL_COORDINATOR_USER / PORTAL_COORDINATOR_PASSWORD`
+    : 'an admin exists: PORTAL_COORDINATOR_PASSWORD is not used (manage people with: campaign user …)';
+}
+
 export async function startPortal(config: PortalConfig, deps: PortalDeps, opts: { port: number; host?: string; calls?: PortalCallOptions }): Promise<Portal> {
+  const bootstrap = await bootstrapAdmin(config, deps);
   const handler = createPortalHandler(config, deps, opts.calls);
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
@@ -115,6 +135,7 @@ export async function startPortal(config: PortalConfig, deps: PortalDeps, opts: 
   return {
     server,
     url: `http://${host}:${addr.port}`,
+    bootstrap,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -13,6 +13,7 @@ import { register as resume } from './resume';
 import { register as start } from './start';
 import { register as status } from './status';
 import { register as submit } from './submit';
+import { register as user } from './user';
 import { register as validate } from './validate';
 import { register as worker } from './worker';
 
@@ -33,5 +34,6 @@ export const verbs: Array<(program: Command) => void> = [
   history,
   worker,
   portal,
+  user,
   migrateData,
 ];

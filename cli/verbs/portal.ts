@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('portal')
-    .description('run the web portal: departments submit through the links in their emails (/d/<token>), the coordinator follows the campaign at /c (PORTAL_PORT, PORTAL_SECRET, PORTAL_COORDINATOR_PASSWORD)')
+    .description('run the web portal: departments submit through the links in their emails (/d/<token>), coordinators, viewers and admins log in at /c with their own accounts (campaign user add); PORTAL_PORT, PORTAL_SECRET; PORTAL_COORDINATOR_PASSWORD creates the first admin once')
     .action(async () => {
       const { loadEnv, connectTemporal, openStoresFor } = await import('../context');
       const { UserError } = await import('../errors');
@@ -31,12 +31,11 @@ export function register(program: Command): void {
         await stores.close();
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new UserError(`cannot listen on ${env.PORTAL_HOST}:${env.PORTAL_PORT} (${e.code}); set PORTAL_PORT`);
+        // The first admin from the bootstrap variables could not be created (a login or password the accounts refuse).
+        if (e.name === 'AccountError' || e.name === 'WeakPasswordError') throw new UserError(`PORTAL_COORDINATOR_USER / PORTAL_COORDINATOR_PASSWORD: ${e.message}`);
         throw err;
       }
-      process.stderr.write(
-        `portal listening on ${portal.url} (links in emails point at ${env.PORTAL_BASE_URL})\n` +
-          (config.coordinator ? `coordinator pages: ${portal.url}/c/login (user ${config.coordinator.user})\n` : 'coordinator pages disabled: set PORTAL_COORDINATOR_PASSWORD to enable them\n'),
-      );
+      process.stderr.write(`portal listening on ${portal.url} (links in emails point at ${env.PORTAL_BASE_URL})\ncoordinator pages: ${portal.url}/c/login${portal.bootstrap ? ` (${portal.bootstrap})` : ''}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

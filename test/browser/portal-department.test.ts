@@ -23,6 +23,7 @@ import { parseMailConfig } from '../../config/mail';
 import { loadPlanText } from '../../deadlines/load';
 import { startPortal, type Portal } from '../../portal/server';
 import { departmentLinkBuilder, signToken } from '../../mail/department-links';
+import { AccountStore } from '../../store/accounts/account-store';
 import { openStores, type Stores } from '../../store/stores';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
@@ -114,14 +115,14 @@ describe('the portal: departments submit through the links in their emails, the 
       {
         secret: SECRET,
         baseUrl: portalUrl,
-        coordinator: { user: 'coordinator', password: PASSWORD },
+        bootstrapAdmin: { login: 'coordinator', password: PASSWORD },
         maxUploadBytes: MAX_UPLOAD,
         maxFiles: 3,
         temporalWebUiUrl: inject('temporalUiUrl') || 'http://127.0.0.1:8233',
         namespace: 'default',
         log: () => undefined,
       },
-      { campaigns, blobs },
+      { campaigns, blobs, accounts: new AccountStore(stores.db) },
       { port },
     );
     campaignId = uniqueId('portal');

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { numberNotationRule } from '../../obligations/form-data';
 import { attachmentFileName, describeRefusal } from '../../obligations/submission-rules';
 import { startPortal, type Portal } from '../../portal/server';
+import { AccountStore } from '../../store/accounts/account-store';
 import { freePort } from '../../tools/harness/free-port';
 import { STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
 import { storedFiles } from '../support/stored-files';
@@ -44,14 +45,14 @@ describe('what a department types, through the portal', () => {
       {
         secret: STACK_SECRET,
         baseUrl: `http://127.0.0.1:${port}`,
-        coordinator: { user: 'coordinator', password: PASSWORD },
+        bootstrapAdmin: { login: 'coordinator', password: PASSWORD },
         maxUploadBytes: LIMIT,
         maxFiles: 3,
         temporalWebUiUrl: 'http://127.0.0.1:8233',
         namespace: 'default',
         log: () => undefined,
       },
-      { campaigns: stack.campaigns, blobs: stack.stores.blobs },
+      { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts: new AccountStore(stack.stores.db) },
       { port },
     );
   });
@@ -91,7 +92,7 @@ describe('what a department types, through the portal', () => {
       body: new URLSearchParams({ csrf, user: 'coordinator', password: PASSWORD }).toString(),
     });
     expect(res.status).toBe(303);
-    return res.headers.getSetCookie().find((c) => c.startsWith('portal_session='))!.split(';')[0]!;
+    return res.headers.getSetCookie().find((c) => c.startsWith('portal_sid='))!.split(';')[0]!;
   };
   /** A POST as a forger sends it: any Host and Origin it likes, straight to the portal's address. */
   const forged = (path: string, headers: Record<string, string>, body: Buffer) =>
