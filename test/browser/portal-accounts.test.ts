@@ -271,6 +271,33 @@ describe('accounts on the coordinator’s pages: roles, server-side sessions, lo
     await context.close();
   });
 
+  it('behind an HTTPS base URL the session cookie is __Host-, Secure, HttpOnly, SameSite=Lax, for the whole site', async () => {
+    const port = await freePort();
+    const https = 'https://portal.example';
+    const secured = await startPortal(
+      { secret: STACK_SECRET, baseUrl: https, maxUploadBytes: 1024, maxFiles: 1, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined },
+      { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts },
+      { port },
+    );
+    try {
+      const form = await fetch(`${secured.url}/c/login`);
+      const nonce = form.headers.getSetCookie()[0]!;
+      expect(nonce).toMatch(/^portal_login=[^;]+; Path=\/c\/login; Max-Age=3600; HttpOnly; SameSite=Strict; Secure$/);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const res = await fetch(`${secured.url}/c/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: nonce.split(';')[0]!, origin: https, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, user: 'wang', password: PW }).toString(),
+      });
+      expect(res.status).toBe(303);
+      const session = res.headers.getSetCookie().find((c) => c.startsWith('__Host-portal_sid='));
+      expect(session).toMatch(/^__Host-portal_sid=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax; Secure$/);
+    } finally {
+      await secured.close();
+    }
+  });
+
   it('session fixation: a session cookie set before login is not kept after it, and a planted valid session is ended', async () => {
     // A made-up id planted in the browser: unknown to the server, replaced at login.
     const planted = 'A'.repeat(43);
