@@ -30,11 +30,12 @@ import { campaignNowMs, resolveClock, wallMsFor, type CampaignClock, type ClockR
 import { campaignInstants, type CampaignInstant } from '../obligations/campaign-instants';
 import { assignShards, departmentsOfShard, planSlice, shardNumbers, shardWorkflowId, type ShardAssignment } from '../obligations/shards';
 import type { CompiledPlan } from '../deadlines/timeline';
-import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/search-attributes';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { CAMPAIGN_ID, CAMPAIGN_NEXT_DUE, CAMPAIGN_OVERDUE, CAMPAIGN_PENDING, CAMPAIGN_STATE, CAMPAIGN_TITLE, nextDueMs } from '../obligations/search-attributes';
 import { departmentShardWorkflow } from './department-shard';
 import { amendShardSignal, pauseSignal, resumeSignal, type ShardResult } from './department-shard.messages';
 import { campaignCurrentDetails, campaignMessageSummary, campaignWaitSummary, finalSummarySummary, shardStartMetadata, type StateCounts } from '../obligations/workflow-metadata';
-import { DELIVERY_RETRY, NAMED_IN_WEB_UI } from './policies';
+import { DELIVERY_RETRY, NAMED_IN_WEB_UI, SEARCHABLE_PROGRESS } from './policies';
 import {
   amendUpdate,
   campaignInfoQuery,
@@ -93,6 +94,23 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     { key: CAMPAIGN_ID, value: plan.campaign.id },
     { key: CAMPAIGN_TITLE, value: plan.campaign.title },
   ] as never);
+  // Versioned change: from it on the campaign keeps its next due instant searchable, and its final
+  // counts once finished; upserted only when a value changes (each upsert is a history event).
+  const searchable = patched(SEARCHABLE_PROGRESS);
+  const shown = new Map<string, number | null>();
+  const showProgress = (values: { nextDue?: number | null; pending?: number; overdue?: number }) => {
+    if (!searchable) return;
+    const pairs: SearchAttributeUpdatePair[] = [];
+    const put = (name: string, v: number | null | undefined, pair: () => SearchAttributeUpdatePair) => {
+      if (v === undefined || shown.get(name) === v) return;
+      shown.set(name, v);
+      pairs.push(pair());
+    };
+    put('nextDue', values.nextDue, () => ({ key: CAMPAIGN_NEXT_DUE, value: values.nextDue == null ? null : new Date(values.nextDue) }));
+    put('pending', values.pending, () => ({ key: CAMPAIGN_PENDING, value: values.pending! }));
+    put('overdue', values.overdue, () => ({ key: CAMPAIGN_OVERDUE, value: values.overdue! }));
+    if (pairs.length) upsertSearchAttributes(pairs);
+  };
 
   const startShard = async (shard: number) => {
     const slice = planSlice(plan, departmentsOfShard(assignment, shard));
@@ -188,6 +206,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       if (t >= periodEndMs()) break;
       const next = Math.min(instants.find((i) => i.atMs > processedUntilMs)?.atMs ?? Infinity, periodEndMs());
       wake = false;
+      showProgress({ nextDue: nextDueMs(plan, t) ?? null });
       const timer = named ? { summary: campaignWaitSummary(plan, next, instants.filter((i) => i.atMs === next)) } : undefined;
       nextText = timer?.summary;
       showDetails();
@@ -207,6 +226,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     );
     result = { campaignId: plan.campaign.id, state: 'completed', summary, totals };
     counted = { submitted: totals.onTime, late: totals.late, excused: totals.excused, pending: totals.missing };
+    showProgress({ nextDue: null, pending: totals.missing, overdue: totals.missing });
     setState('completed');
     await condition(allHandlersFinished);
     return result;

@@ -16,8 +16,10 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { ComposeRequest } from '../obligations/message-requests';
 import { campaignNowMs, wallMsFor, type CampaignClock } from '../obligations/clock';
@@ -44,7 +46,8 @@ import {
 } from '../obligations/obligations';
 import { acceptSubmission, describeRefusal, fieldErrorsOf, fieldWarningsOf, judgeSubmission, type SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
-import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT, NAMED_IN_WEB_UI } from './policies';
+import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT, NAMED_IN_WEB_UI, SEARCHABLE_PROGRESS } from './policies';
+import { CAMPAIGN_ID, CAMPAIGN_NEXT_DUE, CAMPAIGN_OVERDUE, CAMPAIGN_PENDING, shardProgress } from '../obligations/search-attributes';
 import {
   amendShardSignal,
   excuseUpdate,
@@ -94,6 +97,26 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
   // from it on each timer and delivery says, in the campaign's language, what it waits for or
   // sends, and the shard's current details are kept up to date (obligations/workflow-metadata.ts).
   const named = patched(NAMED_IN_WEB_UI);
+  // Versioned change: from it on the shard keeps its progress searchable (how many obligations are
+  // pending, how many overdue, the next due among them), upserted only when a value changes.
+  const searchable = patched(SEARCHABLE_PROGRESS);
+  const shown = new Map<string, number | string | null>();
+  const showProgress = () => {
+    if (!searchable) return;
+    const p = shardProgress(plan, state, now());
+    const pairs: SearchAttributeUpdatePair[] = [];
+    const put = (name: string, v: number | string | null, pair: SearchAttributeUpdatePair) => {
+      if (shown.get(name) === v) return;
+      shown.set(name, v);
+      pairs.push(pair);
+    };
+    put('id', plan.campaign.id, { key: CAMPAIGN_ID, value: plan.campaign.id });
+    put('pending', p.pending, { key: CAMPAIGN_PENDING, value: p.pending });
+    put('overdue', p.overdue, { key: CAMPAIGN_OVERDUE, value: p.overdue });
+    put('nextDue', p.nextDueMs ?? null, { key: CAMPAIGN_NEXT_DUE, value: p.nextDueMs === undefined ? null : new Date(p.nextDueMs) });
+    if (pairs.length) upsertSearchAttributes(pairs);
+    return p;
+  };
   type DeliverInput = Parameters<typeof deliverMessages>[0];
   const deliver = (input: DeliverInput) =>
     named ? deliverMessages.executeWithOptions({ summary: deliverySummary(plan, input.requests) }, [input]) : deliverMessages(input);
@@ -268,7 +291,10 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       await condition(allHandlersFinished);
       await continueAsNew<typeof departmentShardWorkflow>({ ...input, plan, planRef, state, outbox });
     }
-    const next = Math.min(nextInstant(currentLadder(), state) ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
+    // With searchable progress the shard also wakes when an obligation falls due, so that its
+    // overdue count turns at the due instant, not at the next message after it.
+    const progress = showProgress();
+    const next = Math.min(nextInstant(currentLadder(), state) ?? Infinity, progress?.nextDueMs ?? Infinity, t < periodStartMs ? periodStartMs : Infinity, periodEndMs());
     wake = false;
     const timer = named ? { summary: waitSummary(next, t) } : undefined;
     if (timer) setCurrentDetails(shardCurrentDetails(plan, input.shard, { atMs: next, summary: timer.summary }, countByState(plan, state), state.paused));
@@ -282,6 +308,7 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
     }
   }
   await condition(allHandlersFinished);
+  showProgress();
   if (named) setCurrentDetails(shardCurrentDetails(plan, input.shard, undefined, countByState(plan, state), state.paused));
   // Versioned change: shards that ran their last iteration before it return no outcomeRef (the
   // final summary then queries them, as it used to).

@@ -25,3 +25,10 @@ export const HISTORY_SOFT_LIMIT = 8_000;
  * before it replay without.
  */
 export const NAMED_IN_WEB_UI = 'named-in-web-ui';
+
+/**
+ * Patch id of the change that keeps each campaign's and shard's progress in search attributes
+ * (obligations/search-attributes.ts: CampaignNextDue, CampaignPending, CampaignOverdue), so an admin
+ * can list "campaigns with something due today": campaigns started before it replay without.
+ */
+export const SEARCHABLE_PROGRESS = 'searchable-progress';

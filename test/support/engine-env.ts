@@ -24,6 +24,7 @@ import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv, uniqueId } from './temporal';
 import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../obligations/search-attributes';
 
 export const TEST_PORTAL_SECRET = 'test-secret-test-secret-test-secret!';
 export const TEST_PORTAL_URL = 'http://portal.test';
@@ -68,7 +69,10 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: { CampaignId: 2 /* KEYWORD */, CampaignTitle: 1 /* TEXT */, CampaignState: 2 },
+      // The IndexedValueType numbers of Temporal's API for each registered type.
+      searchAttributes: Object.fromEntries(
+        Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, { Text: 1, Keyword: 2, Int: 3, Datetime: 6 }[type]]),
+      ),
     });
   } catch {
     // Already registered, or a server that accepts any attribute.

@@ -126,3 +126,39 @@ describe("the metadata stays within Temporal's limits", () => {
     expect(campaignStartMetadata(en).staticSummary).toBe('演示活动（2024年3月） · 4 Mar 2024—24 Mar 2024 · 3 departments · 2 deadlines');
   });
 });
+
+describe('a recorded shard and campaign (v4) keep their progress searchable', () => {
+  // UpsertWorkflowSearchAttributes events, decoded as the visibility store reads them.
+  const UPSERT = 40;
+  const upserts = (file: string) =>
+    events(file)
+      .filter((e) => e.eventType === UPSERT)
+      .map((e) => {
+        const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
+        return Object.fromEntries(Object.entries(fields).map(([k, p]) => [k, defaultPayloadConverter.fromPayload(p)]));
+      });
+
+  it('the shard: pending and overdue counts and the next due as they change, none pending at the end but the ones never submitted', () => {
+    const shard = upserts('campaign__demo-recorded-v4__shard-000.json').filter((u) => 'CampaignPending' in u || 'CampaignOverdue' in u || 'CampaignNextDue' in u);
+    expect(shard.length).toBeGreaterThan(2);
+    const first = shard[0]!;
+    expect(first).toMatchObject({ CampaignId: 'demo-recorded-v4', CampaignOverdue: 0 });
+    expect(first.CampaignPending).toBeGreaterThan(0);
+    // each upsert carries only what changed
+    for (const u of shard.slice(1)) expect(Object.keys(u).length).toBeLessThanOrEqual(3);
+    const overdue = shard.map((u) => u.CampaignOverdue).filter((v) => v !== undefined);
+    expect(Math.max(...(overdue as number[]))).toBeGreaterThan(0);
+  });
+
+  it('the campaign: its next due instant, cleared when it completes, and its final counts', () => {
+    const campaign = upserts('campaign__demo-recorded-v4.json');
+    const nextDues = campaign.filter((u) => 'CampaignNextDue' in u).map((u) => u.CampaignNextDue);
+    expect(nextDues[0]).toBe('2024-03-06T04:00:00.000Z'); // Wednesday 03-06 12:00 in Shanghai
+    expect(nextDues.at(-1)).toBeNull(); // nothing falls due any more
+    // once completed: the obligations never submitted, all of them overdue by then
+    const final = campaign.filter((u) => 'CampaignPending' in u);
+    expect(final).toHaveLength(1);
+    expect(final[0]!.CampaignOverdue).toBe(final[0]!.CampaignPending);
+    expect(final[0]!.CampaignPending).toBeGreaterThan(0);
+  });
+});

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort, waitForPort } from './free-port';
 import { toolPath } from './tool-paths';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../obligations/search-attributes';
 
 export interface DevServerOptions {
   /** SQLite file for persistence; in memory when absent (tests). */
@@ -33,11 +34,7 @@ export interface DevServer {
 }
 
 /** Search attributes the campaign workflows set; registered on start so `campaign list` can filter. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Text'> = {
-  CampaignId: 'Keyword',
-  CampaignTitle: 'Text',
-  CampaignState: 'Keyword',
-};
+export const SEARCH_ATTRIBUTES: Record<string, string> = SEARCH_ATTRIBUTE_TYPES;
 
 /** Starts the real Temporal dev server (`temporal server start-dev`) and waits until it answers. */
 /**

@@ -11,7 +11,9 @@
  *   (no tag)  the first engine;
  *   v2        shards save their final state to the blob store (patch 'shard-outcome-blob');
  *   v3        timers, activity calls and shards named in the campaign's language, current details
- *             kept (patch 'named-in-web-ui'); test/unit/workflow-metadata-history.test.ts reads it.
+ *             kept (patch 'named-in-web-ui'); test/unit/workflow-metadata-history.test.ts reads it;
+ *   v4        progress kept in search attributes (patch 'searchable-progress': CampaignNextDue,
+ *             CampaignPending, CampaignOverdue), the shard waking at each due instant.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
