@@ -169,7 +169,11 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
     const completions = new Map<string, HistoryEventLike>();
     for (const e of run.events) {
       const c = e.workflowExecutionUpdateCompletedEventAttributes;
-      if (c) completions.set(idOf(c.acceptedEventId), e);
+      if (c) {
+        completions.set(idOf(c.acceptedEventId), e);
+        // Temporal's time-skipping test server leaves acceptedEventId at 0: the update id tells too.
+        if (c.meta?.updateId) completions.set(`update:${c.meta.updateId}`, e);
+      }
     }
     const campaign = run.role === 'campaign';
     for (const e of run.events) {
@@ -245,7 +249,7 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
       if (acc) {
         const name = acc.input?.name ?? '';
         const arg = decodePayloads(acc.input?.args)[0] as Record<string, unknown> | undefined;
-        const completion = completions.get(eventId)?.workflowExecutionUpdateCompletedEventAttributes;
+        const completion = (completions.get(eventId) ?? completions.get(`update:${acc.meta?.updateId ?? ''}`))?.workflowExecutionUpdateCompletedEventAttributes;
         const outcome = completion?.outcome;
         const value = outcome?.success ? decodePayloads(outcome.success)[0] : undefined;
         const by = (typeof arg?.by === 'string' && arg.by) || acc.meta?.identity || 'unknown';
