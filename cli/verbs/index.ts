@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as amend } from './amend';
+import { register as archive } from './archive';
 import { register as cancel } from './cancel';
 import { register as excuse } from './excuse';
 import { register as extend } from './extend';
@@ -32,6 +33,7 @@ export const verbs: Array<(program: Command) => void> = [
   resume,
   cancel,
   history,
+  archive,
   worker,
   portal,
   user,
