@@ -10,6 +10,7 @@ import { extensionOf } from '../obligations/submission-rules';
 import { wellFormed } from '../obligations/typed-text';
 import type { AccountStore } from '../store/accounts/account-store';
 import type { BlobStore } from '../store/blob-store';
+import type { Stores } from '../store/stores';
 import { html, layout, type Raw } from './html';
 import { applySecurityHeaders } from './security';
 
@@ -36,6 +37,8 @@ export interface PortalDeps {
   blobs: BlobStore;
   /** The people who log in to the coordinator's pages; without it those pages are disabled (a department-only portal). */
   accounts?: AccountStore;
+  /** The stores a finished campaign's archive is built from (reports/archive); without them no archive is offered. */
+  records?: Pick<Stores, 'db' | 'blobs' | 'plans' | 'ledger'>;
 }
 
 export interface Ctx {

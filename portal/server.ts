@@ -59,8 +59,8 @@ export function portalConfigFromEnv(env: AppEnv): PortalConfig {
 }
 
 /** The portal's dependencies on the stores its caller opened (and closes when the portal stops). */
-export function portalDeps(env: AppEnv, temporal: Client, stores: Pick<Stores, 'blobs' | 'plans' | 'db'>): PortalDeps {
-  return { campaigns: new CampaignClient(temporal, stores.plans, env.TEMPORAL_TASK_QUEUE), blobs: stores.blobs, accounts: new AccountStore(stores.db) };
+export function portalDeps(env: AppEnv, temporal: Client, stores: Pick<Stores, 'blobs' | 'plans' | 'db' | 'ledger'>): PortalDeps {
+  return { campaigns: new CampaignClient(temporal, stores.plans, env.TEMPORAL_TASK_QUEUE), blobs: stores.blobs, accounts: new AccountStore(stores.db), records: stores };
 }
 
 /** The portal's bounds on its calls to Temporal (defaults: PORTAL_DEADLINES, PORTAL_CALL_LIMITS). */

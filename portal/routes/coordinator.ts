@@ -21,6 +21,7 @@ import { html } from '../html';
 import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody } from '../uploads/multipart';
 import { safeEqual, sameOrigin } from '../security';
 import { accountsRoute } from './accounts-page';
+import { sendArchive } from './archive-download';
 import { handleObligationAction, handlePause, loadCampaignView, sendCampaignList, sendDepartment, sendFile, sendMatrix, sendSummary, type CampaignView } from './campaign-pages';
 import { handleLogin, handleLogout, safeNext, sendLoginPage, signedIn } from './coordinator-login';
 
@@ -41,6 +42,7 @@ export const CAMPAIGN_ROUTES: Record<string, CampaignRoute> = {
   'POST extend': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleObligationAction(ctx, res, view, 'extend', body!) },
   'POST pause': { needs: 'act', handle: (ctx, res, view) => handlePause(ctx, res, view, 'pause') },
   'POST resume': { needs: 'act', handle: (ctx, res, view) => handlePause(ctx, res, view, 'resume') },
+  'GET archive': { needs: 'act', handle: (ctx, res, view) => sendArchive(ctx, res, view) },
 };
 
 const notFound = (res: ServerResponse) => sendRefusal(res, 404, '页面不存在', '没有这个页面。');
