@@ -1,7 +1,10 @@
 /**
  * Problems found in a plan, each pinned to a line and column of the YAML file (1-based), in the
- * form compilers use so that editors can jump to them: `file:line:col: error: message`.
+ * form compilers use so that editors can jump to them: `file:line:col: error: message`, or in
+ * Chinese `file:line:col: 错误：…` (each diagnostic carries both texts; messages/ has the wording
+ * and the rule for choosing the language).
  */
+import { type DiagnosticLanguage, type Message } from './messages/core';
 
 export type Severity = 'error' | 'warning';
 
@@ -12,7 +15,12 @@ export interface Diagnostic {
   /** 1-based, in characters (code points) of that line. */
   col: number;
   severity: Severity;
+  /** The English text. */
   message: string;
+  /** The Chinese text (every diagnostic the plan format makes has one; English stands in without). */
+  zh?: string;
+  /** The catalogue entry that worded it (messages/), e.g. `file.fullwidthColon`. */
+  id?: string;
 }
 
 export interface Position {
@@ -24,12 +32,26 @@ export interface Position {
 export const FILE_START: Position = { line: 1, col: 1 };
 
 /** A diagnostic at a position of the plan file. */
-export function diagnosticAt(file: string, pos: Position, message: string, severity: Severity = 'error'): Diagnostic {
-  return { file, line: pos.line, col: pos.col, severity, message };
+export function diagnosticAt(file: string, pos: Position, message: Message, severity: Severity = 'error'): Diagnostic {
+  return { file, line: pos.line, col: pos.col, severity, message: message.en, zh: message.zh, id: message.id };
 }
 
+/** The diagnostic in English: `file:line:col: error: message`. */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+const SEVERITY_ZH: Record<Severity, string> = { error: '错误', warning: '警告' };
+
+/** The diagnostic in a language: English as formatDiagnostic, Chinese as `file:line:col: 错误：…`. */
+export function formatDiagnosticIn(d: Diagnostic, language: DiagnosticLanguage): string {
+  if (language !== 'zh-CN') return formatDiagnostic(d);
+  return `${d.file}:${d.line}:${d.col}: ${SEVERITY_ZH[d.severity]}：${d.zh ?? d.message}`;
+}
+
+/** The diagnostic's text alone, in a language. */
+export function diagnosticText(d: Diagnostic, language: DiagnosticLanguage): string {
+  return language === 'zh-CN' ? (d.zh ?? d.message) : d.message;
 }
 
 /** Orders diagnostics by position, errors before warnings at the same spot; stable otherwise. */
@@ -63,6 +85,11 @@ export function dedupeDiagnostics(list: Diagnostic[]): Diagnostic[] {
 export function summarize(file: string, errors: number, warnings: number): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `${file}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}
+
+/** summarize in a language: "plan.yaml：2 个错误，1 个警告" in Chinese. */
+export function summarizeIn(language: DiagnosticLanguage, file: string, errors: number, warnings: number): string {
+  return language === 'zh-CN' ? `${file}：${errors} 个错误，${warnings} 个警告` : summarize(file, errors, warnings);
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions), for "did you mean". */

@@ -14,8 +14,6 @@ export interface Duration {
 
 export const DURATION_PATTERN = /^(\d{1,5})(wd|d|h|m)$/;
 
-export const DURATION_HELP = "write a whole number followed by d (days), h (hours), m (minutes) or wd (working days), e.g. 3d, 2h, 30m, 1wd";
-
 export function parseDuration(text: string): Duration | undefined {
   const m = DURATION_PATTERN.exec(text.trim());
   if (!m) return undefined;

@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../errors';
-import { loadPlanOrReport } from '../plan-input';
+import { LANG_OPTION_HELP, loadPlanOrReport } from '../plan-input';
 import { terminalJson, terminalValues } from '../terminal-text';
 import { departmentCalendars, previewJson, previewText } from '../../deadlines/preview';
 
-/** `campaign preview <plan> [--json] [--ics DIR]`: the timeline a plan compiles to. */
+/** `campaign preview <plan> [--json] [--ics DIR] [--lang en|zh-CN]`: the timeline a plan compiles to. */
 export function register(program: Command): void {
   program
     .command('preview')
@@ -14,8 +14,9 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan file, e.g. definitions/shanxi-2024.yaml')
     .option('--json', 'print the campaign and one obligation per deadline occurrence and department, as JSON')
     .option('--ics <dir>', 'also write one calendar file per department: <dir>/<department-id>.ics')
-    .action((file: string, opts: { json?: boolean; ics?: string }) => {
-      const plan = loadPlanOrReport(file);
+    .option('--lang <language>', LANG_OPTION_HELP)
+    .action((file: string, opts: { json?: boolean; ics?: string; lang?: string }) => {
+      const plan = loadPlanOrReport(file, opts.lang);
       if (!plan) return;
       if (opts.json) process.stdout.write(`${terminalJson(previewJson(plan))}\n`);
       // The plan's titles and names are its author's text: shown with their control characters escaped.

@@ -9,8 +9,9 @@ import type { DateTime } from 'luxon';
 import { addCalendarDays, springFestival, toDayNumber } from '../calendar';
 import type { PathSegment } from '../parse';
 import type { Anchor, DateOrRelative } from '../schema';
+import { CAMPAIGN_MESSAGES as M } from '../messages/campaign';
+import { SHAPE_MESSAGES } from '../messages/shape';
 import { type Campaign, localInstant } from './campaign';
-import { COMPILE_MESSAGES } from './messages';
 import type { Report } from './report';
 
 export interface Relative {
@@ -31,7 +32,7 @@ function campaignSpringFestival(campaign: Campaign, report: Report, path: PathSe
   const b = toDayNumber(campaign.periodEndDate);
   const inside = candidates.filter((sf) => toDayNumber(sf) >= a && toDayNumber(sf) <= b);
   if (inside.length > 1) {
-    report.error(path, `the period contains ${inside.length} Spring Festivals (${inside.join(', ')}), so spring_festival is ambiguous; use a date instead`);
+    report.error(path, M.twoSpringFestivals(inside));
     return undefined;
   }
   if (inside.length === 1) return inside[0];
@@ -46,7 +47,7 @@ function resolveAnchor(campaign: Campaign, report: Report, anchor: Anchor, path:
     case 'period_end':
       return campaign.periodEndDate;
     case 'issued':
-      if (campaign.issued === undefined) report.error(path, COMPILE_MESSAGES.issuedNeeded());
+      if (campaign.issued === undefined) report.error(path, M.issuedNeeded());
       return campaign.issued;
     case 'spring_festival':
       return campaignSpringFestival(campaign, report, path);
@@ -56,10 +57,7 @@ function resolveAnchor(campaign: Campaign, report: Report, anchor: Anchor, path:
       const year = Number(sf.slice(0, 4));
       const block = campaign.cal.springFestivalHoliday(year);
       if (!block) {
-        report.error(
-          path,
-          `the statutory Spring Festival holiday of ${year} is not known yet; add calendar.spring_festival_holiday: { ${year}: { start: yyyy-MM-dd, end: yyyy-MM-dd } } from the State Council notice`,
-        );
+        report.error(path, M.festivalHolidayUnknown(year));
         return undefined;
       }
       return block.end;
@@ -79,7 +77,7 @@ export function resolveRelative(campaign: Campaign, report: Report, rel: Relativ
 export function resolveDateOrRelative(campaign: Campaign, report: Report, v: DateOrRelative, path: PathSegment[]): string | undefined {
   if (typeof v === 'string') return v;
   if (v.days !== undefined && v.working_days !== undefined) {
-    report.error([...path, 'working_days'], 'give either days (calendar days) or working_days, not both', 'key');
+    report.error([...path, 'working_days'], SHAPE_MESSAGES.daysOrWorkingDays(), 'key');
     return undefined;
   }
   return resolveRelative(campaign, report, v, path);
@@ -91,7 +89,7 @@ export function resolveDateOrRelative(campaign: Campaign, report: Report, v: Dat
  * so that { relative_to: period_end, hours: -6 } is 18:00 on the last day.
  */
 export function anchorInstant(campaign: Campaign, report: Report, anchor: Anchor, path: PathSegment[]): DateTime | undefined {
-  if (anchor === 'period_end') return localInstant(campaign, addCalendarDays(campaign.periodEndDate, 1), '00:00');
+  if (anchor === 'period_end') return localInstant(campaign, addCalendarDays(campaign.periodEndDate, 1), '00:00', { path });
   const date = resolveAnchor(campaign, report, anchor, path);
-  return date === undefined ? undefined : localInstant(campaign, date, '00:00');
+  return date === undefined ? undefined : localInstant(campaign, date, '00:00', { path });
 }

@@ -5,17 +5,14 @@
  * only: the campaign can run, but those messages would reach nobody.
  */
 import type { PlanInput } from '../schema';
+import { CAMPAIGN_MESSAGES as M } from '../messages/campaign';
 import type { CompiledDeadline, CompiledDepartment } from '../timeline';
-import { listSome, type Report } from './report';
+import type { Report } from './report';
 
 export function checkAudiences(report: Report, input: PlanInput, deadlines: CompiledDeadline[], departments: CompiledDepartment[]): void {
   const usesCoordinator = deadlines.some((d) => d.occurrences.some((o) => o.escalations.some((e) => e.to.includes('coordinator'))));
   if (usesCoordinator && (input.campaign.office.contacts ?? []).length === 0) {
-    report.warn(
-      ['campaign', 'office'],
-      'escalations go to the coordinator, but campaign.office has no contacts; add contacts: [{ name: …, email: … }] or those messages reach nobody',
-      'key',
-    );
+    report.warn(['campaign', 'office'], M.coordinatorWithoutContacts(), 'key');
   }
   const usesLeaders = deadlines.some((d) => d.occurrences.some((o) => o.escalations.some((e) => e.to.includes('leaders'))));
   if (usesLeaders) {
@@ -23,11 +20,7 @@ export function checkAudiences(report: Report, input: PlanInput, deadlines: Comp
     const targeted = new Set(deadlines.flatMap((d) => d.departments));
     const without = [...targeted].filter((id) => (byId.get(id)?.leaders.length ?? 0) === 0);
     if (without.length > 0) {
-      report.warn(
-        ['departments'],
-        `escalations copy leaders, but ${without.length} department${without.length === 1 ? ' has' : 's have'} no leaders: ${listSome(without)}; add leaders: [{ name: …, email: … }] to ${without.length === 1 ? 'it' : 'them'}, or they get escalations without a copy`,
-        'key',
-      );
+      report.warn(['departments'], M.departmentsWithoutLeaders(without), 'key');
     }
   }
 }

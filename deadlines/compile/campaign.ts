@@ -6,14 +6,20 @@
  * refused with a diagnostic when the period or the calendar cannot be used.
  *
  * Also the one way an instant is written and a local date and time become an instant: all
- * arithmetic is on local dates of the campaign zone (luxon), never on the process's time zone.
+ * arithmetic is on local dates of the campaign zone (luxon), never on the process's time zone. In
+ * a zone with daylight-saving time, a local time that does not exist (02:30 on the spring-forward
+ * day) or occurs twice (01:30 on the fall-back day) is warned once per distinct local time, naming
+ * the instant chosen (localInstant records it, warnDaylightSaving reports it). A time zone written
+ * in the wrong letter case is compiled under IANA's spelling, with a warning.
  */
-import { DateTime } from 'luxon';
-import { createWorkCalendar, isoWeekday, springFestival, toDayNumber, type WorkCalendar } from '../calendar';
-import type { PlanInput } from '../schema';
+import { DateTime, IANAZone } from 'luxon';
+import { addCalendarDays, createWorkCalendar, isoWeekday, springFestival, toDayNumber, type WorkCalendar } from '../calendar';
+import { errorWords, type Message, type Words } from '../messages/core';
+import { CAMPAIGN_MESSAGES as M, WEEKDAY_WORDS } from '../messages/campaign';
+import type { PathSegment } from '../parse';
+import { canonicalZone, type PlanInput } from '../schema';
 import type { Language } from '../timeline';
-import { COMPILE_MESSAGES } from './messages';
-import type { Report } from './report';
+import type { Report, Target } from './report';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const DEFAULT_END_OF_WORKDAY = '18:00';
@@ -35,6 +41,16 @@ export interface Campaign {
   readonly issued?: string;
   readonly issuedStart?: DateTime;
   readonly cal: WorkCalendar;
+  /** Whether the zone's offset changes within the period (daylight-saving time): only then are local times checked. */
+  readonly changesOffset: boolean;
+  /** Local times daylight-saving time skips or repeats, by local time: where first met and what to say. */
+  readonly daylightSaving: Map<string, { path: PathSegment[]; target: Target; message: Message }>;
+}
+
+/** Where a local time is written in the plan, for a daylight-saving warning about it. */
+export interface WrittenAt {
+  path: PathSegment[];
+  target?: Target;
 }
 
 /** The one ISO-8601 form used for every instant: milliseconds and a numeric offset. */
@@ -42,38 +58,82 @@ export function formatInstant(dt: DateTime): string {
   return dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZ");
 }
 
-/** The instant of a local date and time ("HH:mm", or longer) in the campaign zone. */
-export function localInstant(campaign: Campaign, date: string, time: string): DateTime {
-  return DateTime.fromISO(`${date}T${time}`, { zone: campaign.zone });
+/**
+ * The instant of a local date and time ("HH:mm", or longer) in the campaign zone. Given where the
+ * plan writes it, a local time daylight-saving time skips or repeats is recorded for a warning.
+ */
+export function localInstant(campaign: Campaign, date: string, time: string, writtenAt?: WrittenAt): DateTime {
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: campaign.zone });
+  if (writtenAt && campaign.changesOffset) checkDaylightSaving(campaign, date, time, dt, writtenAt);
+  return dt;
 }
 
-const ENGLISH_WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+/** The instant `days` calendar days from another at the same local time (across daylight-saving changes). */
+export function sameTimeDaysAway(campaign: Campaign, from: DateTime, days: number, writtenAt?: WrittenAt): DateTime {
+  if (!campaign.changesOffset) return from.plus({ days });
+  return localInstant(campaign, addCalendarDays(from.toFormat('yyyy-MM-dd'), days), from.toFormat('HH:mm:ss.SSS'), writtenAt);
+}
 
-/** "Saturday" or "Monday, 春节", for messages about days off. */
-export function dayLabel(campaign: Campaign, date: string): string {
-  const wd = ENGLISH_WEEKDAYS[isoWeekday(date) - 1];
+function checkDaylightSaving(campaign: Campaign, date: string, time: string, dt: DateTime, writtenAt: WrittenAt): void {
+  const wanted = `${date}T${`${time}:00.000`.slice(0, 12)}`;
+  const local = `${date} ${time.slice(0, 5)}`;
+  if (campaign.daylightSaving.has(local)) return;
+  let message: Message | undefined;
+  if (dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") !== wanted) {
+    message = M.dstGap(campaign.zone, local, formatInstant(dt));
+  } else {
+    const zone = IANAZone.create(campaign.zone);
+    const ms = dt.toMillis();
+    for (const offset of new Set([zone.offset(ms - 6 * 3600_000), zone.offset(ms + 6 * 3600_000)])) {
+      if (offset === dt.offset) continue;
+      const other = ms + (dt.offset - offset) * 60_000;
+      if (zone.offset(other) !== offset) continue;
+      const otherDt = DateTime.fromMillis(other, { zone: campaign.zone });
+      message = M.dstOverlap(campaign.zone, local, formatInstant(dt), formatInstant(otherDt), ms > other);
+    }
+  }
+  if (message) campaign.daylightSaving.set(local, { path: writtenAt.path, target: writtenAt.target ?? 'value', message });
+}
+
+/** One warning per local time daylight-saving time skipped or repeated (see localInstant). */
+export function warnDaylightSaving(campaign: Campaign, report: Report): void {
+  for (const { path, target, message } of campaign.daylightSaving.values()) report.warn(path, message, target);
+}
+
+/** "Saturday" or "Monday, 春节" / "星期六" or "星期一，春节", for messages about days off. */
+export function dayLabel(campaign: Campaign, date: string): Words {
+  const wd = WEEKDAY_WORDS[isoWeekday(date) - 1];
   const holiday = campaign.cal.holidayName(date);
-  return holiday ? `${wd}, ${holiday}` : wd;
+  return holiday ? { en: `${wd.en}, ${holiday}`, zh: `${wd.zh}，${holiday}` } : wd;
+}
+
+/** Whether the zone's UTC offset differs anywhere between two dates (checked twice a year and at both ends). */
+function offsetChanges(zone: string, from: string, to: string): boolean {
+  const z = IANAZone.create(zone);
+  const samples = [DateTime.fromISO(from, { zone }).minus({ days: 1 }), DateTime.fromISO(to, { zone }).plus({ days: 1 })];
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
+    samples.push(DateTime.fromObject({ year: y, month: 1, day: 1 }, { zone }), DateTime.fromObject({ year: y, month: 7, day: 1 }, { zone }));
+  }
+  return new Set(samples.map((d) => z.offset(d.toMillis()))).size > 1;
 }
 
 /** The campaign's settings, period and calendar; undefined (with errors reported) when unusable. */
 export function setUpCampaign(input: PlanInput, report: Report): Campaign | undefined {
   const c = input.campaign;
-  const zone = c.timezone ?? DEFAULT_TIMEZONE;
+  const respelled = c.timezone !== undefined ? canonicalZone(c.timezone) : undefined;
+  if (respelled) report.warn(['campaign', 'timezone'], M.zoneRespelled(c.timezone!, respelled));
+  const zone = respelled ?? c.timezone ?? DEFAULT_TIMEZONE;
   const span = toDayNumber(c.period.end) - toDayNumber(c.period.start);
   if (span < 0) {
-    report.error(
-      ['campaign', 'period', 'end'],
-      `campaign.period: the end (${c.period.end}) is before the start (${c.period.start}); the period runs from start to end, both days included`,
-    );
+    report.error(['campaign', 'period', 'end'], M.periodEndBeforeStart(c.period.end, c.period.start));
     return undefined;
   }
   if (span + 1 > MAX_PERIOD_DAYS) {
-    report.error(['campaign', 'period', 'end'], `campaign.period is ${span + 1} days long; a campaign plan covers at most ${MAX_PERIOD_DAYS} days — split it into one plan per campaign`);
+    report.error(['campaign', 'period', 'end'], M.periodTooLong(span + 1, MAX_PERIOD_DAYS));
     return undefined;
   }
   if (c.issued !== undefined && toDayNumber(c.issued) > toDayNumber(c.period.end)) {
-    report.error(['campaign', 'issued'], COMPILE_MESSAGES.issuedAfterPeriod(c.issued, c.period.end));
+    report.error(['campaign', 'issued'], M.issuedAfterPeriod(c.issued, c.period.end));
     return undefined;
   }
   const cal = buildCalendar(input.calendar ?? {}, report);
@@ -89,6 +149,8 @@ export function setUpCampaign(input: PlanInput, report: Report): Campaign | unde
     periodEnd: DateTime.fromISO(c.period.end, { zone }).endOf('day'),
     ...(c.issued !== undefined ? { issued: c.issued, issuedStart: DateTime.fromISO(c.issued, { zone }).startOf('day') } : {}),
     cal,
+    changesOffset: offsetChanges(zone, c.period.start, c.period.end),
+    daylightSaving: new Map(),
   };
 }
 
@@ -100,7 +162,7 @@ function buildCalendar(cal: NonNullable<PlanInput['calendar']>, report: Report):
   const holidaySet = new Map(holidays.map((d, i) => [d, i]));
   workdays.forEach((d, i) => {
     if (holidaySet.has(d)) {
-      report.error(['calendar', 'workdays', i], `${d} is listed both under calendar.holidays and calendar.workdays; a day is either off or worked — remove it from one list`);
+      report.error(['calendar', 'workdays', i], M.dayInBothLists(d));
       ok = false;
     }
   });
@@ -109,21 +171,15 @@ function buildCalendar(cal: NonNullable<PlanInput['calendar']>, report: Report):
     const a = toDayNumber(block.start);
     const b = toDayNumber(block.end);
     if (b < a) {
-      report.error(['calendar', 'spring_festival_holiday', year, 'end'], `calendar.spring_festival_holiday ${year}: the end (${block.end}) is before the start (${block.start})`);
+      report.error(['calendar', 'spring_festival_holiday', year, 'end'], M.festivalHolidayEndBeforeStart(year, block.end, block.start));
       ok = false;
     } else if (b - a > 31) {
-      report.error(
-        ['calendar', 'spring_festival_holiday', year],
-        `calendar.spring_festival_holiday ${year}: ${block.start} to ${block.end} is longer than a month; give the statutory holiday block only`,
-      );
+      report.error(['calendar', 'spring_festival_holiday', year], M.festivalHolidayTooLong(year, block.start, block.end));
       ok = false;
     } else {
       const sf = springFestival(Number(year));
       if (Math.abs(toDayNumber(sf) - a) > 20) {
-        report.warn(
-          ['calendar', 'spring_festival_holiday', year, 'start'],
-          `calendar.spring_festival_holiday ${year} starts on ${block.start}, far from that year's Spring Festival (${sf}); check the year`,
-        );
+        report.warn(['calendar', 'spring_festival_holiday', year, 'start'], M.festivalHolidayFar(year, block.start, sf));
       }
       sfh[Number(year)] = { start: block.start, end: block.end };
     }
@@ -132,7 +188,7 @@ function buildCalendar(cal: NonNullable<PlanInput['calendar']>, report: Report):
   try {
     return createWorkCalendar({ holidays, workdays, springFestivalHoliday: sfh });
   } catch (e) {
-    report.error(['calendar'], `calendar: ${(e as Error).message}`, 'key');
+    report.error(['calendar'], M.calendarUnusable(errorWords(e)), 'key');
     return undefined;
   }
 }
@@ -143,11 +199,7 @@ function checkHolidayData(cal: WorkCalendar, periodStartDate: string, periodEndD
   const last = Number(periodEndDate.slice(0, 4));
   for (let y = first; y <= last; y++) {
     if (!cal.hasHolidayData(y)) {
-      report.warn(
-        ['campaign', 'period'],
-        `there is no table of statutory holidays for ${y} yet: in ${y} only Saturdays and Sundays count as days off. Add that year's holidays and adjusted working days (调休) from the State Council notice under calendar.holidays and calendar.workdays`,
-        'key',
-      );
+      report.warn(['campaign', 'period'], M.noHolidayTable(y), 'key');
     }
   }
 }

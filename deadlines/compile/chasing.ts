@@ -30,7 +30,7 @@ import type { PathSegment } from '../parse';
 import type { RungEndInput } from '../schema';
 import { type CompiledOccurrence, messagesToDepartment } from '../timeline';
 import { type Campaign, localInstant } from './campaign';
-import { COMPILE_MESSAGES as M } from './messages';
+import { LADDER_MESSAGES as M } from '../messages/ladder';
 import type { Report } from './report';
 
 /** Chasers a repeating rung sends for one occurrence when it states no end (see the header). */
@@ -58,7 +58,12 @@ export interface ChaseEnd {
 }
 
 /** The end of a repeating rung for the occurrence due at `due`. */
-export function chaseEnd(campaign: Campaign, rung: { until?: RungEndInput; times?: number }, due: DateTime, chase: ChaseContext): ChaseEnd {
+export function chaseEnd(
+  campaign: Campaign,
+  rung: { until?: RungEndInput; times?: number; path?: PathSegment[] },
+  due: DateTime,
+  chase: ChaseContext,
+): ChaseEnd {
   const bounded = (stopAt?: DateTime): ChaseEnd => ({ ...(stopAt ? { stopAt } : {}), max: rung.times ?? Infinity, byDefault: false });
   const fallback: ChaseEnd = rung.times !== undefined ? bounded() : { max: DEFAULT_CHASE_REPEATS, byDefault: true };
   const u = rung.until;
@@ -68,7 +73,21 @@ export function chaseEnd(campaign: Campaign, rung: { until?: RungEndInput; times
     const next = chase.duesOf(u === 'next' ? chase.self : u.next_of)?.find((t) => t > due);
     return next ? bounded(next) : fallback;
   }
-  return bounded(localInstant(campaign, addCalendarDays(u, 1), '00:00'));
+  return bounded(localInstant(campaign, addCalendarDays(u, 1), '00:00', rung.path ? { path: [...rung.path, 'until'] } : undefined));
+}
+
+/**
+ * A repeating rung whose until: date comes before the deadline's first due never sends a chaser:
+ * almost certainly a wrong date (a year or month off), so it is warned at the date.
+ */
+export function warnUntilBeforeDue(
+  report: Report,
+  deadline: string,
+  rung: { until?: RungEndInput; duration: { text: string }; path: PathSegment[] },
+  first: { date: string; due: DateTime },
+): void {
+  if (typeof rung.until !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(rung.until) || rung.until >= first.date) return;
+  report.warn([...rung.path, 'until'], M.untilBeforeDue(deadline, rung.duration.text, rung.until, first.due.toFormat('yyyy-MM-dd HH:mm')));
 }
 
 /**

@@ -12,9 +12,10 @@ import type { PathSegment } from '../parse';
 import { type DeadlineInput, type NonWorkingDayRule, type PlanInput, RECURRING_KINDS, SCHEDULE_KINDS } from '../schema';
 import type { CompiledDeadline, CompiledDepartment, CompiledOccurrence, DeadlineKind } from '../timeline';
 import { type Campaign, formatInstant } from './campaign';
-import { type ChaseContext, warnChasing } from './chasing';
+import { type ChaseContext, warnChasing, warnUntilBeforeDue } from './chasing';
+import { DEADLINE_MESSAGES as M } from '../messages/deadlines';
+import { LADDER_MESSAGES } from '../messages/ladder';
 import { deadlineLadder, type Ladder } from './ladder';
-import { COMPILE_MESSAGES as M } from './messages';
 import { type Due, dueInstants, occurrencesOf, scheduledDates } from './occurrences';
 import { anchorDeadline, relativeDates, relativeKind } from './relative';
 import type { Report } from './report';
@@ -74,24 +75,24 @@ export function planDeadline(
   const ladder = deadlineLadder(d, base, defaults, campaign.language, report);
   if (kind === 'open') {
     if (d.reminders && d.reminders.length > 0) {
-      report.error([...base, 'reminders'], `deadline '${d.id}' is open (accepted any time in the period): it has no due time to remind of — remove reminders:`, 'key');
+      report.error([...base, 'reminders'], M.openWithReminders(d.id), 'key');
     }
     if (d.escalation && d.escalation.length > 0) {
-      report.error([...base, 'escalation'], `deadline '${d.id}' is open (accepted any time in the period): nothing is ever late — remove escalation:`, 'key');
+      report.error([...base, 'escalation'], M.openWithEscalation(d.id), 'key');
     }
     if (d.on_non_working_day) {
-      report.warn([...base, 'on_non_working_day'], `deadline '${d.id}' is open: on_non_working_day has no effect`, 'key');
+      report.warn([...base, 'on_non_working_day'], M.openNonWorkingDay(d.id), 'key');
     }
   }
   if (kind === 'recurring') {
     ladder.reminders.forEach((r) => {
       if (r.kind === 'at' && ladder.remindersFrom === 'deadline') {
-        report.error(r.path, `deadline '${d.id}' recurs: a reminder on a fixed date (${r.text}) fits only a one-off deadline; use a duration before each due, like 1d or 2h`);
+        report.error(r.path, M.fixedReminderOnRecurring(d.id, r.text));
       }
     });
   }
   if (kind === 'one-off' && ladder.escalationFrom === 'deadline') {
-    ladder.escalation.forEach((r) => r.until === 'next' && report.error([...r.path, 'until'], M.untilNextOnOneOff(d.id)));
+    ladder.escalation.forEach((r) => r.until === 'next' && report.error([...r.path, 'until'], LADDER_MESSAGES.untilNextOnOneOff(d.id)));
   }
 
   const rule: NonWorkingDayRule = d.on_non_working_day ?? parts.nonWorkingDayRule ?? 'keep';
@@ -130,6 +131,7 @@ export function finishDeadline(campaign: Campaign, report: Report, p: PlannedDea
     const every = ladder.escalation.find((r) => r.kind === 'every');
     const path = ladder.escalationFrom === 'deadline' ? [...base, 'escalation'] : [...base, 'id'];
     warnChasing(report, d.id, every?.duration.text, occurrences, chase, path);
+    if (every && p.dues.length > 0) warnUntilBeforeDue(report, d.id, every, p.dues[0]);
   }
 
   if (report.errors.length > errorsBefore) return undefined;

@@ -15,13 +15,14 @@
  * The steps, in the order they report: the campaign's period and calendar (campaign.ts), the
  * default ladder, the order in which deadlines that count from other deadlines can be computed
  * (relative.ts), each deadline's dues in that order, then each deadline's occurrences with their
- * ladders in plan order (deadline.ts), then the escalations' audiences (audiences.ts).
+ * ladders in plan order (deadline.ts), then the escalations' audiences (audiences.ts) and the local
+ * times daylight-saving time skipped or repeated (campaign.ts).
  */
 import type { Diagnostic } from '../diagnostics';
 import type { ColumnInput, PlanInput } from '../schema';
 import type { CompiledDeadline, CompiledDepartment, CompiledForm, CompiledPlan, Contact, FormColumn } from '../timeline';
 import { checkAudiences } from './audiences';
-import { formatInstant, setUpCampaign } from './campaign';
+import { formatInstant, setUpCampaign, warnDaylightSaving } from './campaign';
 import { finishDeadline, type PlannedDeadline, planDeadline } from './deadline';
 import { defaultLadder } from './ladder';
 import { deadlineOrder } from './relative';
@@ -88,6 +89,7 @@ function compile(input: PlanInput, report: Report): CompiledPlan | undefined {
   }
 
   checkAudiences(report, input, deadlines, departments);
+  warnDaylightSaving(campaign, report);
 
   if (report.errors.length > 0) return undefined;
   return {

@@ -7,12 +7,14 @@
  */
 import type { DateTime } from 'luxon';
 import { approximateMinutes, describeDuration, type Duration, parseDuration } from '../durations';
+import type { Message, Words } from '../messages/core';
+import { LADDER_MESSAGES as M, LADDER_OWNER } from '../messages/ladder';
 import type { PathSegment } from '../parse';
 import type { DeadlineInput, PlanInput, ReminderInput, RungEndInput, RungInput } from '../schema';
 import type { DeadlineKind, EscalationAudience, EscalationStep, Language, ReminderStep } from '../timeline';
-import { type Campaign, formatInstant, localInstant } from './campaign';
+import { type Campaign, formatInstant, localInstant, sameTimeDaysAway } from './campaign';
 import { type ChaseContext, chaseEnd } from './chasing';
-import { listSome, type Report } from './report';
+import type { Report } from './report';
 
 /** Used when the plan has no `defaults.reminders`. */
 export const DEFAULT_REMINDERS = ['3d', '1d', '2h'];
@@ -55,11 +57,11 @@ export interface Ladder {
 /** The ladder of every deadline that has none of its own: defaults:, else the built-in one. */
 export function defaultLadder(defaults: PlanInput['defaults'], language: Language, report: Report): Ladder {
   const reminders = defaults?.reminders
-    ? compileReminders(report, defaults.reminders, ['defaults', 'reminders'], true, 'defaults.reminders')
-    : compileReminders(report, DEFAULT_REMINDERS, ['defaults'], true, 'built-in default reminders');
+    ? compileReminders(report, defaults.reminders, ['defaults', 'reminders'], true, LADDER_OWNER.defaultReminders)
+    : compileReminders(report, DEFAULT_REMINDERS, ['defaults'], true, LADDER_OWNER.builtInReminders);
   const escalation = defaults?.escalation
-    ? compileEscalation(report, language, defaults.escalation, ['defaults', 'escalation'], 'defaults.escalation')
-    : compileEscalation(report, language, DEFAULT_ESCALATION, ['defaults'], 'built-in default escalation');
+    ? compileEscalation(report, language, defaults.escalation, ['defaults', 'escalation'], LADDER_OWNER.defaultEscalation)
+    : compileEscalation(report, language, DEFAULT_ESCALATION, ['defaults'], LADDER_OWNER.builtInEscalation);
   return {
     reminders,
     escalation,
@@ -72,14 +74,14 @@ export function defaultLadder(defaults: PlanInput['defaults'], language: Languag
 export function deadlineLadder(d: DeadlineInput, base: PathSegment[], defaults: Ladder, language: Language, report: Report): Ladder {
   if (!d.reminders && !d.escalation) return defaults;
   return {
-    reminders: d.reminders ? compileReminders(report, d.reminders, [...base, 'reminders'], false, `deadline '${d.id}'`) : defaults.reminders,
-    escalation: d.escalation ? compileEscalation(report, language, d.escalation, [...base, 'escalation'], `deadline '${d.id}'`) : defaults.escalation,
+    reminders: d.reminders ? compileReminders(report, d.reminders, [...base, 'reminders'], false, LADDER_OWNER.deadline(d.id)) : defaults.reminders,
+    escalation: d.escalation ? compileEscalation(report, language, d.escalation, [...base, 'escalation'], LADDER_OWNER.deadline(d.id)) : defaults.escalation,
     remindersFrom: d.reminders ? 'deadline' : defaults.remindersFrom,
     escalationFrom: d.escalation ? 'deadline' : defaults.escalationFrom,
   };
 }
 
-function compileReminders(report: Report, list: ReminderInput[], base: PathSegment[], inDefaults: boolean, owner: string): ReminderRung[] {
+function compileReminders(report: Report, list: ReminderInput[], base: PathSegment[], inDefaults: boolean, owner: Words): ReminderRung[] {
   const out: ReminderRung[] = [];
   const seen = new Map<string, number>();
   list.forEach((r, j) => {
@@ -89,14 +91,14 @@ function compileReminders(report: Report, list: ReminderInput[], base: PathSegme
       if (!duration) return; // reported by the schema
       const k = `${duration.amount}${duration.unit}`;
       if (seen.has(k)) {
-        report.error(path, `${owner}: the reminder ${r} is listed twice; remove one`);
+        report.error(path, M.reminderTwice(owner, r));
         return;
       }
       seen.set(k, j);
       out.push({ kind: 'before', duration, text: duration.text, path });
     } else {
       if (inDefaults) {
-        report.error(path, `${owner}: a reminder on a fixed date belongs to one deadline, not to defaults.reminders; use durations here (3d, 1d, 2h, 1wd)`);
+        report.error(path, M.fixedReminderInDefaults(owner));
         return;
       }
       out.push({ kind: 'at', date: r.date, time: r.time, text: r.time ? `${r.date} ${r.time}` : r.date, path });
@@ -105,7 +107,7 @@ function compileReminders(report: Report, list: ReminderInput[], base: PathSegme
   return out;
 }
 
-function compileEscalation(report: Report, language: Language, list: RungInput[], base: PathSegment[], owner: string): EscalationRung[] {
+function compileEscalation(report: Report, language: Language, list: RungInput[], base: PathSegment[], owner: Words): EscalationRung[] {
   const out: EscalationRung[] = [];
   const where = (j: number) => (base[base.length - 1] === 'escalation' ? [...base, j] : base);
   let lastAfter: { minutes: number; text: string; index: number } | undefined;
@@ -117,30 +119,24 @@ function compileEscalation(report: Report, language: Language, list: RungInput[]
     if (!duration) return; // reported by the schema
     const kind = r.after !== undefined ? 'after' : 'every';
     if (everyIndex !== undefined) {
-      report.error(
-        path,
-        `${owner}: escalation rungs are out of order: rung ${j + 1} comes after the repeating rung ${everyIndex + 1} (every: …), which runs until the next occurrence or the period end; put the every: rung last`,
-      );
+      report.error(path, M.rungAfterEvery(owner, j + 1, everyIndex + 1));
       return;
     }
     if (kind === 'after') {
       const minutes = approximateMinutes(duration);
       if (lastAfter && minutes <= lastAfter.minutes) {
-        report.error(
-          path,
-          `${owner}: escalation rungs are out of order: rung ${j + 1} (after ${duration.text}) must come later than rung ${lastAfter.index + 1} (after ${lastAfter.text}); list the rungs from the earliest to the latest`,
-        );
+        report.error(path, M.rungsOutOfOrder(owner, j + 1, duration.text, lastAfter.index + 1, lastAfter.text));
         return;
       }
       lastAfter = { minutes, text: duration.text, index: j };
     } else {
       everyIndex = j;
       if (duration.amount === 0) {
-        report.error(path, `${owner}: every: ${duration.text} would repeat without pause; use an interval such as 1d or 1wd`);
+        report.error(path, M.everyZero(owner, duration.text));
         return;
       }
       if (approximateMinutes(duration) < 60) {
-        report.error(path, `${owner}: every: ${duration.text} would send a message more often than once an hour; use at least 1h (1d or 1wd is usual)`);
+        report.error(path, M.everyTooOften(owner, duration.text));
         return;
       }
     }
@@ -182,6 +178,8 @@ export interface LadderOccurrence {
   opens: DateTime;
   /** Where its escalation stops: the next occurrence's due, or the period end. */
   limit: DateTime;
+  /** Where the deadline's schedule is written: what a built-in rung's warnings point at. */
+  schedulePath: PathSegment[];
 }
 
 /**
@@ -202,32 +200,29 @@ export function reminderSteps(
   const { deadline, kind, due, dueDate, opens } = occ;
   const steps: Array<{ at: DateTime; before: string }> = [];
   for (const r of ladder.reminders) {
+    const written = { path: ladder.remindersFrom === 'built-in' ? occ.schedulePath : r.path };
     let at: DateTime;
     if (r.kind === 'at') {
       if (kind !== 'one-off') continue; // reported in compileDeadline
-      at = localInstant(campaign, r.date!, r.time ?? due.toFormat('HH:mm'));
+      at = localInstant(campaign, r.date!, r.time ?? due.toFormat('HH:mm'), written);
       if (at > due) {
-        report.error(
-          r.path,
-          `deadline '${deadline}': the reminder on ${at.toFormat('yyyy-MM-dd HH:mm')} would come after the deadline itself (${due.toFormat('yyyy-MM-dd HH:mm')}); a reminder must come before it`,
-        );
+        report.error(r.path, M.reminderAfterDeadline(deadline, at.toFormat('yyyy-MM-dd HH:mm'), due.toFormat('yyyy-MM-dd HH:mm')));
         continue;
       }
     } else {
       const dur = r.duration!;
       at =
         dur.unit === 'wd'
-          ? localInstant(campaign, campaign.cal.addWorkingDays(dueDate, -dur.amount), due.toFormat('HH:mm'))
-          : due.minus(dur.unit === 'd' ? { days: dur.amount } : dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
+          ? localInstant(campaign, campaign.cal.addWorkingDays(dueDate, -dur.amount), due.toFormat('HH:mm'), written)
+          : dur.unit === 'd'
+            ? sameTimeDaysAway(campaign, due, -dur.amount, written)
+            : due.minus(dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
     }
     if (at < opens) {
       // A reminder the plan wrote for this very deadline is a mistake; one inherited from the
       // campaign-wide ladder simply does not fit an early deadline and is left out (warning).
       if (kind === 'one-off' && ladder.remindersFrom === 'deadline') {
-        report.error(
-          r.path,
-          `deadline '${deadline}': the ${r.text} reminder would be sent on ${at.toFormat('yyyy-MM-dd HH:mm')}, before the period starts (${campaign.periodStartDate}); remove or shorten it`,
-        );
+        report.error(r.path, M.reminderBeforePeriod(deadline, r.text, at.toFormat('yyyy-MM-dd HH:mm'), campaign.periodStartDate));
       } else {
         const list = dropped.get(r.text) ?? [];
         list.push(dueDate);
@@ -251,11 +246,7 @@ export function warnDroppedReminders(report: Report, deadline: string, ladder: L
   for (const [text, dates] of dropped) {
     const r = ladder.reminders.find((q) => q.text === text);
     const path = r && ladder.remindersFrom === 'deadline' ? r.path : schedulePath;
-    const origin = ladder.remindersFrom === 'deadline' ? '' : ladder.remindersFrom === 'defaults' ? ' (from defaults.reminders)' : ' (the built-in default reminders)';
-    report.warn(
-      path,
-      `deadline '${deadline}': the ${text} reminder${origin} would come before the occurrence opens (before the period starts or before the previous occurrence is due) for ${dates.length} occurrence${dates.length === 1 ? '' : 's'} (${listSome(dates)}); it is left out there`,
-    );
+    report.warn(path, M.remindersLeftOut(deadline, text, ladder.remindersFrom, dates));
   }
 }
 
@@ -271,30 +262,30 @@ export function escalationSteps(
   report: Report,
   ladder: Ladder,
   occ: LadderOccurrence,
-  droppedRungs: Set<string>,
+  droppedRungs: Map<string, Message>,
   chase: ChaseContext,
 ): EscalationStep[] {
   const { deadline, kind, due, dueDate, limit } = occ;
   const steps: EscalationStep[] = [];
-  const plus = (from: DateTime, fromDate: string, dur: Duration): { at: DateTime; date: string } => {
+  const plus = (from: DateTime, fromDate: string, dur: Duration, path: PathSegment[]): { at: DateTime; date: string } => {
     if (dur.unit === 'wd') {
       const date = campaign.cal.addWorkingDays(fromDate, dur.amount);
-      const at = localInstant(campaign, date, from.toFormat('HH:mm:ss.SSS'));
+      const at = localInstant(campaign, date, from.toFormat('HH:mm:ss.SSS'), { path });
       return { at, date };
     }
-    const at = from.plus(dur.unit === 'd' ? { days: dur.amount } : dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
+    const at = dur.unit === 'd' ? sameTimeDaysAway(campaign, from, dur.amount, { path }) : from.plus(dur.unit === 'h' ? { hours: dur.amount } : { minutes: dur.amount });
     return { at, date: at.toFormat('yyyy-MM-dd') };
   };
   let prev = { at: due, date: dueDate };
   ladder.escalation.forEach((rung, idx) => {
     const step = idx + 1;
+    const path = ladder.escalationFrom === 'built-in' ? occ.schedulePath : rung.path;
     if (rung.kind === 'after') {
-      const next = plus(due, dueDate, rung.duration);
+      const next = plus(due, dueDate, rung.duration, path);
       if (next.at >= limit) {
         if (kind === 'one-off') {
-          droppedRungs.add(
-            `deadline '${deadline}': escalation rung ${step} (after ${rung.duration.text}) would fall on ${next.at.toFormat('yyyy-MM-dd HH:mm')}, after the period ends (${campaign.periodEndDate}); it is left out — widen campaign.period if that follow-up matters`,
-          );
+          const m = M.rungAfterPeriod(deadline, step, rung.duration.text, next.at.toFormat('yyyy-MM-dd HH:mm'), campaign.periodEndDate);
+          droppedRungs.set(m.en, m);
         }
         prev = next;
         return;
@@ -302,23 +293,20 @@ export function escalationSteps(
       steps.push({ at: formatInstant(next.at), step, to: [...rung.to], label: rung.label });
       prev = next;
     } else {
-      let cur = plus(prev.at, prev.date, rung.duration);
+      let cur = plus(prev.at, prev.date, rung.duration, path);
       let count = 0;
-      const end = chaseEnd(campaign, rung, due, chase);
+      const end = chaseEnd(campaign, { ...rung, path }, due, chase);
       while (cur.at < limit && (!end.stopAt || cur.at < end.stopAt)) {
         if (count >= end.max) {
           if (end.byDefault) chase.capped.push(dueDate);
           return;
         }
         if (++count > MAX_ESCALATIONS_PER_OCCURRENCE) {
-          report.error(
-            rung.path,
-            `escalation every: ${rung.duration.text} would send more than ${MAX_ESCALATIONS_PER_OCCURRENCE} messages for one occurrence of deadline '${deadline}'; use a longer interval (1d or 1wd is usual)`,
-          );
+          report.error(rung.path, M.tooManyEscalations(rung.duration.text, MAX_ESCALATIONS_PER_OCCURRENCE, deadline));
           return;
         }
         steps.push({ at: formatInstant(cur.at), step, to: [...rung.to], label: rung.label });
-        cur = plus(cur.at, cur.date, rung.duration);
+        cur = plus(cur.at, cur.date, rung.duration, path);
       }
     }
   });

@@ -23,6 +23,9 @@ import {
   solarToLunar,
   toDayNumber,
 } from '../calendar';
+import { errorWords, type Message, type Words } from '../messages/core';
+import { ALREADY_DUE, DEADLINE_MESSAGES as M, RECURRENCE_WORDS } from '../messages/deadlines';
+import { LADDER_MESSAGES } from '../messages/ladder';
 import type { PathSegment } from '../parse';
 import { type DeadlineInput, type NonWorkingDayRule, parseWeekday, SCHEDULE_KINDS, type ScheduleInput, type ScheduleKind } from '../schema';
 import type { CompiledOccurrence, DeadlineKind } from '../timeline';
@@ -30,8 +33,7 @@ import { anchorInstant, resolveDateOrRelative, resolveRelative } from './anchors
 import { type Campaign, dayLabel, formatInstant, localInstant } from './campaign';
 import type { ChaseContext } from './chasing';
 import { escalationSteps, type Ladder, reminderSteps, warnDroppedReminders } from './ladder';
-import { COMPILE_MESSAGES as M } from './messages';
-import { listSome, type Report } from './report';
+import type { Report } from './report';
 import { describeMonthRule, everyWeeks, monthDates, monthRuleOf } from './rhythms';
 
 export const MAX_OCCURRENCES = 400;
@@ -99,37 +101,34 @@ function lunarDate(campaign: Campaign, report: Report, d: DeadlineInput, lunar: 
   try {
     dates = lunarDatesInRange(md.month, md.day, md.leap, campaign.periodStartDate, campaign.periodEndDate);
   } catch (e) {
-    report.error(lp, `deadline '${d.id}': the lunar date ${written} cannot be looked up for this period: ${(e as Error).message}`);
+    report.error(lp, M.lunarLookupFailed(d.id, written, errorWords(e)));
     return undefined;
   }
   if (dates.length === 1) return dates[0];
   if (dates.length > 1) {
-    report.error(lp, `deadline '${d.id}': the lunar date ${written} falls ${dates.length} times in the period (${dates.join(', ')}); use date: to say which one`);
+    report.error(lp, M.lunarTwice(d.id, written, dates));
     return undefined;
   }
   // Why not: does it exist in the lunar years around the period, and where does it fall?
   const lunarYears = [solarToLunar(campaign.periodStartDate).year, solarToLunar(campaign.periodEndDate).year];
   const years = new Set(lunarYears.filter((y) => y >= 1901 && y <= 2098));
-  const reasons: string[] = [];
+  const reasons: Words[] = [];
   const nearby: string[] = [];
   for (const y of years) {
     try {
       if (md.day === 'last') {
         const found = lunarDatesInRange(md.month, 'last', md.leap, addCalendarDays(`${y}-01-01`, -60), `${y + 1}-03-31`);
-        if (found.length === 0) throw new RangeError(`lunar year ${y} has no ${formatLunarDate(md)}`);
+        if (found.length === 0) reasons.push(M.lunarYearLacks(y, formatLunarDate(md)));
         nearby.push(...found);
       } else nearby.push(lunarToSolar({ year: y, month: md.month, day: md.day, leap: md.leap }));
     } catch (e) {
-      reasons.push((e as Error).message);
+      reasons.push(errorWords(e));
     }
   }
   if (nearby.length === 0) {
-    report.error(lp, `deadline '${d.id}': the lunar date ${written} does not exist around this campaign: ${reasons.join('; ')}`);
+    report.error(lp, M.lunarNotExist(d.id, written, reasons));
   } else {
-    report.error(
-      lp,
-      `deadline '${d.id}': the lunar date ${written} is not within the period ${campaign.periodStartDate} to ${campaign.periodEndDate} (it falls on ${[...new Set(nearby)].sort().join(' / ')}); check the date or the period`,
-    );
+    report.error(lp, M.lunarOutsidePeriod(d.id, written, campaign.periodStartDate, campaign.periodEndDate, [...new Set(nearby)].sort()));
   }
   return undefined;
 }
@@ -143,7 +142,7 @@ function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: P
   const to = s.until !== undefined ? resolveDateOrRelative(campaign, report, s.until, [...sp, 'until']) : campaign.periodEndDate;
   if (from === undefined || to === undefined) return undefined;
   if (toDayNumber(from) > toDayNumber(to)) {
-    report.error([...sp, s.until !== undefined ? 'until' : 'starting'], `deadline '${d.id}': the schedule starts on ${from} but ends on ${to}, before it starts`);
+    report.error([...sp, s.until !== undefined ? 'until' : 'starting'], M.endsBeforeStart(d.id, from, to));
     return undefined;
   }
   const a = Math.max(toDayNumber(from), toDayNumber(campaign.periodStartDate));
@@ -182,15 +181,11 @@ function recurring(campaign: Campaign, report: Report, d: DeadlineInput, base: P
   }
   const what = describeRecurrence(s);
   if (dates.length === 0) {
-    report.error(
-      sp,
-      `deadline '${d.id}': ${what} has no occurrence between ${fromDay(a) <= fromDay(b) ? `${fromDay(a)} and ${fromDay(b)}` : `${from} and ${to} within the period`}; check starting/until and the period`,
-      'key',
-    );
+    report.error(sp, fromDay(a) <= fromDay(b) ? M.noOccurrence(d.id, what, fromDay(a), fromDay(b)) : M.noOccurrenceInPeriod(d.id, what, from, to), 'key');
     return undefined;
   }
   if (dates.length > MAX_OCCURRENCES) {
-    report.error(sp, `deadline '${d.id}': ${what} gives ${dates.length} occurrences; a deadline may have at most ${MAX_OCCURRENCES}`, 'key');
+    report.error(sp, M.tooManyOccurrences(d.id, what, dates.length, MAX_OCCURRENCES), 'key');
     return undefined;
   }
   return dates.map((date) => ({ date, time }));
@@ -211,13 +206,13 @@ function listedDates(campaign: Campaign, report: Report, d: DeadlineInput, sp: P
   return [...seen].sort().map((date) => ({ date, time }));
 }
 
-function describeRecurrence(s: ScheduleInput): string {
-  if (s.weekly) return s.every_weeks ? `every ${s.every_weeks} weeks on ${s.weekly}` : `weekly on ${s.weekly}`;
+function describeRecurrence(s: ScheduleInput): Words {
+  if (s.weekly) return s.every_weeks ? RECURRENCE_WORDS.everyWeeks(s.every_weeks, s.weekly) : RECURRENCE_WORDS.weekly(s.weekly);
   if (s.monthly !== undefined) return describeMonthRule(monthRuleOf(s.monthly), 'month');
   if (s.quarterly !== undefined) return describeMonthRule(s.quarterly, 'quarter');
-  if (s.half_monthly) return 'half_monthly (15th and last day of each month)';
-  if (s.every_working_days) return `every ${s.every_working_days} working days`;
-  return 'the schedule';
+  if (s.half_monthly) return RECURRENCE_WORDS.halfMonthly;
+  if (s.every_working_days) return RECURRENCE_WORDS.everyWorkingDays(s.every_working_days);
+  return RECURRENCE_WORDS.other;
 }
 
 /** One due of a deadline: its local date and instant, and whether the plan moved it or kept it on a day off. */
@@ -250,17 +245,20 @@ export function dueInstants(
 ): Due[] {
   const { periodStart, periodEnd } = campaign;
   const schedulePath = schedulePathOf(d, base, kind);
-  const ruleWhere = d.on_non_working_day ? `deadline '${d.id}' on_non_working_day` : 'defaults.on_non_working_day';
+  const ruleWhere: Words = d.on_non_working_day
+    ? { en: `deadline '${d.id}' on_non_working_day`, zh: `截止事项 '${d.id}' 的 on_non_working_day` }
+    : { en: 'defaults.on_non_working_day', zh: 'defaults.on_non_working_day' };
+  const writtenAt = { path: schedulePath, target: kind === 'one-off' ? ('value' as const) : ('key' as const) };
 
   const dues: Due[] = [];
-  const kept: string[] = [];
-  const dropped: string[] = [];
+  const kept: Array<{ date: string; day: Words }> = [];
+  const dropped: Words[] = [];
   for (const r of raw) {
-    const original = localInstant(campaign, r.date, r.time);
+    const original = localInstant(campaign, r.date, r.time, writtenAt);
     const shown = r.time.slice(0, 5);
     if (kind === 'one-off' && (original < periodStart || original > periodEnd)) {
-      const side = original < periodStart ? `before the period starts (${campaign.periodStartDate})` : `after the period ends (${campaign.periodEndDate})`;
-      report.error(schedulePath, `deadline '${d.id}' is due on ${r.date} ${shown}, ${side}; correct the date or widen campaign.period`);
+      const before = original < periodStart;
+      report.error(schedulePath, M.dueOutsidePeriod(d.id, `${r.date} ${shown}`, before ? 'before' : 'after', before ? campaign.periodStartDate : campaign.periodEndDate));
       continue;
     }
     let date = r.date;
@@ -269,21 +267,17 @@ export function dueInstants(
     if (!campaign.cal.isWorkingDay(r.date)) {
       if (rule === 'keep') {
         nonWorkingDay = true;
-        kept.push(`${r.date} (${dayLabel(campaign, r.date)})`);
+        kept.push({ date: r.date, day: dayLabel(campaign, r.date) });
       } else {
         date = rule === 'previous_working_day' ? campaign.cal.previousWorkingDay(r.date) : campaign.cal.nextWorkingDay(r.date);
         moved = { from: formatInstant(original), rule };
       }
     }
-    const due = localInstant(campaign, date, r.time);
+    const due = date === r.date ? original : localInstant(campaign, date, r.time, writtenAt);
     if (due < periodStart || due > periodEnd) {
-      const side = due < periodStart ? 'before the period starts' : 'after the period ends';
       if (kind === 'one-off') {
-        report.error(
-          schedulePath,
-          `deadline '${d.id}' is due on ${r.date} (${dayLabel(campaign, r.date)}), a non-working day; ${rule} moves it to ${date}, ${side} — use another on_non_working_day rule or widen campaign.period`,
-        );
-      } else dropped.push(`${r.date} → ${date}`);
+        report.error(schedulePath, M.movedOutOfPeriod(d.id, r.date, dayLabel(campaign, r.date), rule, date, due < periodStart ? 'before' : 'after'));
+      } else dropped.push({ en: `${r.date} → ${date}`, zh: `${r.date} → ${date}` });
       continue;
     }
     if (campaign.issuedStart && due < campaign.issuedStart) {
@@ -291,28 +285,16 @@ export function dueInstants(
       continue;
     }
     if (dues.some((x) => x.date === date)) {
-      dropped.push(`${r.date} → ${date} (already due that day)`);
+      dropped.push({ en: `${r.date} → ${date}${ALREADY_DUE.en}`, zh: `${r.date} → ${date}${ALREADY_DUE.zh}` });
       continue;
     }
     dues.push({ date, due, ...(moved ? { moved } : {}), ...(nonWorkingDay ? { nonWorkingDay } : {}) });
   }
   if (kept.length > 0) {
-    const fix = 'set on_non_working_day: previous_working_day or next_working_day to move it';
-    report.warn(
-      schedulePath,
-      kind === 'one-off'
-        ? `deadline '${d.id}' is due on ${kept[0]}, a non-working day; it is kept there (${fix})`
-        : `deadline '${d.id}': ${kept.length} of ${raw.length} occurrences fall on non-working days and are kept there: ${listSome(kept)} (${fix.replace(' it', ' them')})`,
-      'key',
-    );
+    const days = kept.map((k) => ({ en: `${k.date} (${k.day.en})`, zh: `${k.date}（${k.day.zh}）` }));
+    report.warn(schedulePath, kind === 'one-off' ? M.keptOnDayOff(d.id, kept[0].date, kept[0].day) : M.keptOnDaysOff(d.id, kept.length, raw.length, days), 'key');
   }
-  if (dropped.length > 0) {
-    report.warn(
-      schedulePath,
-      `deadline '${d.id}': ${dropped.length} occurrence${dropped.length === 1 ? '' : 's'} left out after ${ruleWhere} (${rule}) moved ${dropped.length === 1 ? 'it' : 'them'} out of the period or onto another occurrence: ${listSome(dropped)}`,
-      'key',
-    );
-  }
+  if (dropped.length > 0) report.warn(schedulePath, M.occurrencesLeftOut(d.id, ruleWhere, rule, dropped), 'key');
   return dues.sort((x, y) => x.due.toMillis() - y.due.toMillis());
 }
 
@@ -336,11 +318,11 @@ export function occurrencesOf(
   const occurrences: CompiledOccurrence[] = [];
   const droppedReminders = new Map<string, string[]>();
   const beforeNotice = new Map<string, string[]>();
-  const droppedRungs = new Set<string>();
+  const droppedRungs = new Map<string, Message>();
   dues.forEach((x, k) => {
     const opens = k === 0 ? periodStart : dues[k - 1].due;
     const limit = k + 1 < dues.length ? dues[k + 1].due : periodEnd;
-    const occ = { deadline: d.id, kind, due: x.due, dueDate: x.date, opens, limit };
+    const occ = { deadline: d.id, kind, due: x.due, dueDate: x.date, opens, limit, schedulePath };
     const reminders = reminderSteps(campaign, report, ladder, occ, droppedReminders, beforeNotice);
     const escalations = escalationSteps(campaign, report, ladder, occ, droppedRungs, chase);
     occurrences.push({
@@ -356,8 +338,8 @@ export function occurrencesOf(
   warnDroppedReminders(report, d.id, ladder, droppedReminders, schedulePath);
   for (const [text, dates] of beforeNotice) {
     const r = ladder.reminders.find((q) => q.text === text);
-    report.warn(r && ladder.remindersFrom === 'deadline' ? r.path : schedulePath, M.remindersBeforeIssued(d.id, text, dates, campaign.issued!));
+    report.warn(r && ladder.remindersFrom === 'deadline' ? r.path : schedulePath, LADDER_MESSAGES.remindersBeforeIssued(d.id, text, dates, campaign.issued!));
   }
-  for (const msg of droppedRungs) report.warn(schedulePath, msg, 'key');
+  for (const msg of droppedRungs.values()) report.warn(schedulePath, msg, 'key');
   return occurrences;
 }

@@ -9,8 +9,8 @@
  * Compilation itself (index.ts) then skips unknown references silently.
  */
 import { closest, type Diagnostic } from '../diagnostics';
+import { CAMPAIGN_MESSAGES as M, ID_OWNER } from '../messages/campaign';
 import type { PathSegment } from '../parse';
-import { COMPILE_MESSAGES } from './messages';
 import { type CompileContext, Report } from './report';
 
 type Raw = Record<string, unknown>;
@@ -23,7 +23,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
   const report = new Report(ctx);
   if (!isObj(raw)) return report.errors;
 
-  const firstSeen = (items: unknown[], idOf: (x: unknown) => string | undefined, basePath: PathSegment[], what: string) => {
+  const firstSeen = (items: unknown[], idOf: (x: unknown) => string | undefined, basePath: PathSegment[], what: keyof typeof ID_OWNER) => {
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
       const id = idOf(item);
@@ -31,7 +31,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
       const prev = seen.get(id);
       if (prev !== undefined) {
         const first = report.at([...basePath, prev, 'id']);
-        report.error([...basePath, i, 'id'], `duplicate ${what} id '${id}': it is already used at line ${first.line}; give each ${what} its own id`);
+        report.error([...basePath, i, 'id'], M.duplicateId(ID_OWNER[what], id, first.line));
       } else seen.set(id, i);
     });
     return seen;
@@ -43,7 +43,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
   const groupIds = new Set(groups ? Object.keys(groups) : []);
   for (const g of groupIds) {
     if (deptIds.has(g)) {
-      report.error(['groups', g], `group '${g}' has the same id as a department; from: could not tell them apart — rename the group (e.g. '${g}-all')`, 'key');
+      report.error(['groups', g], M.groupSameAsDepartment(g), 'key');
     }
   }
   const members = new Map<string, number>();
@@ -54,12 +54,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
       if (gid === undefined) return;
       if (!groupIds.has(gid)) {
         const near = closest(gid, groupIds);
-        report.error(
-          ['departments', i, 'groups', j],
-          groupIds.size === 0
-            ? `unknown group '${gid}': the plan has no groups: section — add groups: { ${gid}: { name: … } }`
-            : `unknown group '${gid}'${near ? ` — did you mean '${near}'?` : ''} (groups are defined under groups:${near ? '' : `; known: ${[...groupIds].join(', ')}`})`,
-        );
+        report.error(['departments', i, 'groups', j], groupIds.size === 0 ? M.unknownGroupNoGroups(gid) : M.unknownGroup(gid, near, [...groupIds]));
       } else members.set(gid, (members.get(gid) ?? 0) + 1);
     });
   });
@@ -77,10 +72,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
           const prev = seen.get(id);
           if (prev) {
             const first = report.at([...prev, 'id']);
-            report.error(
-              [...path, j, 'id'],
-              `duplicate column id '${id}' in form '${str(f.id) ?? `#${i + 1}`}': it is already used at line ${first.line}; give each column (and sub-column) its own id`,
-            );
+            report.error([...path, j, 'id'], M.duplicateColumn(id, str(f.id) ?? `#${i + 1}`, first.line));
           } else seen.set(id, [...path, j]);
         }
         walk(c.of_which, [...path, j, 'of_which']);
@@ -95,7 +87,7 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
     const id = str(value);
     if (id === undefined || deadlineIds.has(id)) return;
     const near = closest(id, deadlineIds.keys());
-    report.error(path, COMPILE_MESSAGES.unknownDeadline(what, id, near));
+    report.error(path, M.unknownDeadline(what, id, near));
   };
   const checkRungs = (rungs: unknown, path: PathSegment[]) =>
     arr(rungs).forEach((r, j) => {
@@ -118,28 +110,20 @@ export function checkReferences(raw: unknown, ctx: CompileContext): Diagnostic[]
       if (id === undefined) return;
       if (groupIds.has(id)) {
         if (!members.has(id)) {
-          report.error(['deadlines', i, 'from', j], `group '${id}' has no departments: add '${id}' to the groups: list of each department that belongs to it`);
+          report.error(['deadlines', i, 'from', j], M.groupWithoutMembers(id));
         }
         return;
       }
       if (deptIds.has(id)) return;
       const near = closest(id, referable);
-      report.error(
-        ['deadlines', i, 'from', j],
-        `unknown department or group '${id}'${near ? ` — did you mean '${near}'?` : ''} (from: takes ids from departments: and groups:)`,
-      );
+      report.error(['deadlines', i, 'from', j], M.unknownDepartmentOrGroup(id, near));
     });
     const submit = d.submit;
     if (isObj(submit)) {
       const form = str(submit.form);
       if (form !== undefined && !formIds.has(form)) {
         const near = closest(form, formIds.keys());
-        report.error(
-          ['deadlines', i, 'submit', 'form'],
-          formIds.size === 0
-            ? `unknown form '${form}': the plan has no forms: section — define the statistics table under forms:`
-            : `unknown form '${form}'${near ? ` — did you mean '${near}'?` : ''} (forms are defined under forms:)`,
-        );
+        report.error(['deadlines', i, 'submit', 'form'], formIds.size === 0 ? M.unknownFormNoForms(form) : M.unknownForm(form, near));
       }
     }
   });

@@ -13,10 +13,10 @@
 import type { DateTime } from 'luxon';
 import { addCalendarDays } from '../calendar';
 import type { PathSegment } from '../parse';
+import { DEADLINE_MESSAGES as M } from '../messages/deadlines';
 import type { DeadlineAnchorInput, DeadlineInput } from '../schema';
 import type { DeadlineKind } from '../timeline';
 import type { Campaign } from './campaign';
-import { COMPILE_MESSAGES as M } from './messages';
 import { scheduledAt, type ScheduledDate } from './occurrences';
 import type { Report } from './report';
 

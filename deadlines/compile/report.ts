@@ -4,6 +4,7 @@
  * plan's YAML it is about (load.ts sorts them by position afterwards, keeping this order on ties).
  */
 import { type Diagnostic, diagnosticAt, type Position } from '../diagnostics';
+import type { Message } from '../messages/core';
 import type { Locator, PathSegment } from '../parse';
 
 export interface CompileContext {
@@ -25,16 +26,13 @@ export class Report {
     return this.ctx.locate(path, target);
   }
 
-  error(path: PathSegment[], message: string, target: Target = 'value'): void {
+  error(path: PathSegment[], message: Message, target: Target = 'value'): void {
     this.errors.push(diagnosticAt(this.ctx.file, this.at(path, target), message));
   }
 
-  warn(path: PathSegment[], message: string, target: Target = 'value'): void {
+  warn(path: PathSegment[], message: Message, target: Target = 'value'): void {
     this.warnings.push(diagnosticAt(this.ctx.file, this.at(path, target), message, 'warning'));
   }
 }
 
-/** A list for a message: every item up to `max`, then "and N more". */
-export function listSome(items: string[], max = 5): string {
-  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
+export { listSome } from '../messages/core';

@@ -12,6 +12,8 @@
  * an adjusted working day.
  */
 import { addCalendarDays, fromDayNumber, isoWeekday, toDayNumber, type WorkCalendar } from '../calendar';
+import type { Words } from '../messages/core';
+import { monthRuleWords } from '../messages/deadlines';
 import type { MonthRuleInput, ShortMonthRule } from '../schema';
 
 /** The dates a monthly or quarterly rule names in [from, to], and the months that lack the day. */
@@ -109,19 +111,9 @@ export function everyWeeks(weekday: number, weeks: number, anchor: string, from:
   return out;
 }
 
-/** Words for a monthly or quarterly rule in messages, e.g. "monthly on day 31", "quarterly, 5 working days after each quarter ends". */
-export function describeMonthRule(rule: MonthRuleInput, every: 'month' | 'quarter'): string {
-  const head = every === 'month' ? 'monthly' : 'quarterly';
-  const where = every === 'quarter' && rule.month !== undefined ? ` of month ${rule.month} of each quarter` : '';
-  if (rule.day !== undefined) return rule.day === 'last' ? `${head} on the last day${where}` : `${head} on day ${rule.day}${where}`;
-  if (rule.working_day !== undefined) {
-    const k = rule.working_day === 'last' ? -1 : rule.working_day;
-    const which = k === -1 ? 'the last working day' : k > 0 ? `working day ${k}` : `working day ${-k} from the end`;
-    return `${head} on ${which}${where || ' of the month'}`;
-  }
-  const n = rule.days_after ?? rule.working_days_after ?? 0;
-  const unit = rule.days_after !== undefined ? 'day' : 'working day';
-  return `${head}, ${n} ${unit}${n === 1 ? '' : 's'} after each ${every} ends`;
+/** Words for a monthly or quarterly rule in messages, e.g. "monthly on day 31" / "每月31日". */
+export function describeMonthRule(rule: MonthRuleInput, every: 'month' | 'quarter'): Words {
+  return monthRuleWords(rule, every);
 }
 
 /** A monthly schedule's value in its object form: 5 → { day: 5 }, last → { day: 'last' }. */

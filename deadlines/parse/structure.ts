@@ -1,29 +1,22 @@
 /**
  * YAML data → a plan that has the structure of the schema (schema/), or every structural problem,
  * each worded in the coordinator's terms (`deadline 'weekly-stats' schedule.weekly: …`, "did you
- * mean", the key a missing value needs) and pinned to its line by the YAML locator.
+ * mean", the key a missing value needs) and pinned to its line by the YAML locator. The schema's
+ * own messages arrive through zod encoded (messages/core.ts fromIssue); the ones it does not word
+ * itself are worded here (errorMap), in both languages.
  */
 import type { z } from 'zod';
 import { closest, type Diagnostic, diagnosticAt } from '../diagnostics';
-import { describeValue, planSchema, type PlanInput } from '../schema';
+import { fromIssue, type Message, placed, same, toIssue, type Words } from '../messages/core';
+import { ENTITY_WORDS, expectedWords, itemWords, joinPlaces, MISSING_HINTS, STRUCTURE_MESSAGES as M, type TypeHint } from '../messages/structure';
+import { valueWords } from '../messages/values';
+import { planSchema, type PlanInput } from '../schema';
 import type { Locator, PathSegment } from './yaml';
 
 /** Upper bounds on the sections' sizes (the largest campaigns have about 1,000 departments and a dozen deadlines). */
 export const MAX_ITEMS: Record<string, number> = { departments: 5000, groups: 500, forms: 50, deadlines: 500 };
 
 type Issue = z.core.$ZodIssue;
-
-const ENTITY: Record<string, { word: string; byId: boolean }> = {
-  deadlines: { word: 'deadline', byId: true },
-  departments: { word: 'department', byId: true },
-  forms: { word: 'form', byId: true },
-  columns: { word: 'column', byId: true },
-  of_which: { word: 'sub-column', byId: true },
-  contacts: { word: 'contact', byId: false },
-  leaders: { word: 'leader', byId: false },
-  reminders: { word: 'reminder', byId: false },
-  escalation: { word: 'escalation rung', byId: false },
-};
 
 function getAt(data: unknown, path: readonly PathSegment[]): unknown {
   let cur = data;
@@ -35,57 +28,34 @@ function getAt(data: unknown, path: readonly PathSegment[]): unknown {
 }
 
 /**
- * Names a place in the plan in the coordinator's terms, e.g.
- * `deadline 'weekly-stats' schedule.weekly` or `campaign.period.end`.
+ * Names a place in the plan in the coordinator's terms, in both languages, e.g.
+ * `deadline 'weekly-stats' schedule.weekly` / `截止事项 'weekly-stats' 的 schedule.weekly`, or
+ * `campaign.period.end`.
  */
-export function describePath(path: readonly PathSegment[], data: unknown): string {
-  const words: string[] = [];
+export function placeWords(path: readonly PathSegment[], data: unknown): Words {
+  const words: Words[] = [];
   let keys: string[] = [];
   const flush = () => {
-    if (keys.length) words.push(keys.join('.'));
+    if (keys.length) words.push(same(keys.join('.')));
     keys = [];
   };
   path.forEach((seg, i) => {
     if (typeof seg === 'number') {
       const parent = keys.pop();
-      const entity = parent !== undefined ? ENTITY[parent] : undefined;
+      const entity = parent !== undefined ? ENTITY_WORDS[parent] : undefined;
       flush();
-      if (entity) {
-        const itemId = entity.byId ? (getAt(data, path.slice(0, i + 1)) as { id?: unknown } | undefined)?.id : undefined;
-        words.push(typeof itemId === 'string' && itemId !== '' ? `${entity.word} '${itemId}'` : `${entity.word} #${seg + 1}`);
-      } else {
-        words.push(parent !== undefined ? `${parent} (item ${seg + 1})` : `item ${seg + 1}`);
-      }
+      const itemId = entity?.byId ? (getAt(data, path.slice(0, i + 1)) as { id?: unknown } | undefined)?.id : undefined;
+      words.push(itemWords(entity, parent, seg, typeof itemId === 'string' && itemId !== '' ? itemId : undefined));
     } else keys.push(seg);
   });
   flush();
-  return words.join(' ');
+  return joinPlaces(words);
 }
 
-const MISSING_HINTS: Record<string, string> = {
-  campaign: 'add a campaign: section with id, title, period and office',
-  id: "add id: (lower-case letters, digits, '-')",
-  title: 'add title: with the name used in the notice',
-  period: 'add period: { start: 2024-01-25, end: 2024-04-08 }',
-  start: 'add start: yyyy-MM-dd',
-  end: 'add end: yyyy-MM-dd',
-  office: 'add office: { name: …, contacts: [{ name: …, email: … }] } (the coordinating office)',
-  name: 'add name:',
-  email: 'add email: name@example.org',
-  departments: 'add a departments: list (each with id, name and contacts)',
-  deadlines: 'add a deadlines: list (each with id, title, from and schedule)',
-  contacts: 'add contacts: [{ name: 联络员, email: name@example.org }]',
-  from: 'add from: [department or group ids]',
-  schedule: 'add schedule:, e.g. { date: 2024-02-02 } or { weekly: thursday, time: "18:00" }',
-  to: 'add to: [department, leaders, coordinator] (who receives this step)',
-  columns: 'add columns: (each with id, label and type)',
-  label: 'add label:',
-  type: 'add type: count, amount, text or names',
-  month: 'add month: 1-12',
-  day: 'add day: 1-30 or last',
-  relative_to: 'add relative_to: spring_festival, spring_festival_holiday_end, period_start or period_end',
-  date: 'add date: yyyy-MM-dd',
-};
+/** The place in English, e.g. `deadline 'weekly-stats' schedule.weekly` (placeWords has both languages). */
+export function describePath(path: readonly PathSegment[], data: unknown): string {
+  return placeWords(path, data).en;
+}
 
 /** Keys an object schema accepts at a path, for "did you mean". */
 function knownKeysAt(path: readonly PathSegment[]): string[] {
@@ -124,58 +94,44 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
   return [...new Set(objectOptions(schema).flatMap((s) => Object.keys(s)))];
 }
 
-function expectedWords(expected: string): string {
-  switch (expected) {
-    case 'string':
-      return 'text';
-    case 'number':
-    case 'int':
-      return 'a number';
-    case 'boolean':
-      return 'true or false';
-    case 'array':
-      return 'a list';
-    case 'object':
-    case 'record':
-      return 'a mapping (key: value)';
-    default:
-      return expected;
-  }
-}
-
 /** Default messages for issues the schema does not word itself. */
 const errorMap = (iss: { code?: string; input?: unknown; [k: string]: unknown }): string | undefined => {
+  const m = defaultMessage(iss);
+  return m ? toIssue(m) : undefined;
+};
+
+function defaultMessage(iss: { code?: string; input?: unknown; [k: string]: unknown }): Message | undefined {
+  const found = valueWords(iss.input);
   switch (iss.code) {
     case 'invalid_type': {
-      const expected = expectedWords(String(iss.expected));
-      let hint = '';
-      if (iss.expected === 'string' && (typeof iss.input === 'number' || typeof iss.input === 'boolean')) hint = ' (put it in quotes)';
-      if (iss.expected === 'array' && iss.input !== null && typeof iss.input !== 'object') hint = ` (write a list, e.g. [${String(iss.input)}])`;
-      if (iss.expected === 'number' && typeof iss.input === 'string' && /^-?\d+$/.test(iss.input)) hint = ' (remove the quotes)';
-      if (iss.expected === 'int') return `expected a whole number, found ${describeValue(iss.input)}`;
-      return `expected ${expected}, found ${describeValue(iss.input)}${hint}`;
+      let hint: TypeHint = { kind: 'none' };
+      if (iss.expected === 'string' && (typeof iss.input === 'number' || typeof iss.input === 'boolean')) hint = { kind: 'quote' };
+      if (iss.expected === 'array' && iss.input !== null && typeof iss.input !== 'object') hint = { kind: 'list', value: String(iss.input) };
+      if (iss.expected === 'number' && typeof iss.input === 'string' && /^-?\d+$/.test(iss.input)) hint = { kind: 'unquote' };
+      if (iss.expected === 'int') return M.expectedWholeNumber(found);
+      return M.expected(expectedWords(String(iss.expected)), found, hint);
     }
     case 'invalid_value': {
-      const values = (iss.values as unknown[]) ?? [];
-      const near = typeof iss.input === 'string' ? closest(iss.input, values.map(String)) : undefined;
-      return `${typeof iss.input === 'string' ? `'${iss.input}'` : describeValue(iss.input)} is not one of: ${values.join(', ')}${near ? ` — did you mean '${near}'?` : ''}`;
+      const values = ((iss.values as unknown[]) ?? []).map(String);
+      const near = typeof iss.input === 'string' ? closest(iss.input, values) : undefined;
+      return M.notOneOf(typeof iss.input === 'string' ? same(`'${iss.input}'`) : found, values, near);
     }
     case 'too_small': {
-      if (iss.origin === 'array') return `must list at least ${iss.minimum} item${iss.minimum === 1 ? '' : 's'}`;
-      if (iss.origin === 'string') return 'must not be empty';
-      return `must be at least ${iss.minimum}, found ${describeValue(iss.input)}`;
+      if (iss.origin === 'array') return M.atLeastItems(Number(iss.minimum));
+      if (iss.origin === 'string') return M.notEmpty();
+      return M.atLeast(iss.minimum, found);
     }
     case 'too_big': {
-      if (iss.origin === 'array') return `may list at most ${iss.maximum} items`;
-      if (iss.origin === 'string') return `may be at most ${iss.maximum} characters long`;
-      return `must be at most ${iss.maximum}, found ${describeValue(iss.input)}`;
+      if (iss.origin === 'array') return M.atMostItems(iss.maximum);
+      if (iss.origin === 'string') return M.atMostCharacters(iss.maximum);
+      return M.atMost(iss.maximum, found);
     }
     case 'not_multiple_of':
-      return `must be a multiple of ${iss.divisor}`;
+      return M.multipleOf(iss.divisor);
     default:
       return undefined;
   }
-};
+}
 
 /** Checks the plan's structure. All problems are returned, each with its position. */
 export function checkStructure(data: unknown, locate: Locator, file: string): { plan: PlanInput; errors: [] } | { plan?: undefined; errors: Diagnostic[] } {
@@ -187,7 +143,7 @@ export function checkStructure(data: unknown, locate: Locator, file: string): { 
       const list = (data as Record<string, unknown>)[section];
       const n = Array.isArray(list) ? list.length : list !== null && typeof list === 'object' ? Object.keys(list).length : 0;
       if (n > max) {
-        tooLong.push(diagnosticAt(file, locate([section], 'key'), `${section}: ${n} entries; a plan may have at most ${max} — is this the right file?`));
+        tooLong.push(diagnosticAt(file, locate([section], 'key'), M.tooManyEntries(section, n, max)));
       }
     }
   }
@@ -218,18 +174,15 @@ function flattenIssue(
   suggested: Set<string>,
 ): void {
   const path = [...prefix, ...(issue.path as PathSegment[])];
-  const where = describePath(path, data);
-  const at = (text: string) => (where ? `${where}: ${text}` : text);
+  const where = placeWords(path, data);
+  const at = (m: Message) => placed(where, m);
 
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(path);
     for (const key of issue.keys) {
       const near = closest(key, known.filter((k) => !(k in ((getAt(data, path) as object) ?? {}))));
       if (near) suggested.add(JSON.stringify([...path, near]));
-      const msg = near
-        ? `unknown key '${key}' — did you mean '${near}'?`
-        : `unknown key '${key}'${known.length ? `; the keys here are: ${known.join(', ')}` : ''}`;
-      out.push(diagnosticAt(file, locate([...path, key], 'key'), at(msg)));
+      out.push(diagnosticAt(file, locate([...path, key], 'key'), at(near ? M.unknownKeyNear(key, near) : M.unknownKey(key, known))));
     }
     return;
   }
@@ -244,30 +197,28 @@ function flattenIssue(
     }
     if (input === undefined) {
       const key = path[path.length - 1];
-      out.push(diagnosticAt(file, locate(path.slice(0, -1), 'key'), at(`missing required key '${String(key)}'`)));
+      out.push(diagnosticAt(file, locate(path.slice(0, -1), 'key'), at(M.missingKey(String(key), undefined))));
       return;
     }
-    out.push(diagnosticAt(file, locate(path), at(`${issue.message}; found ${describeValue(input)}`)));
+    out.push(diagnosticAt(file, locate(path), at(M.unionFound(fromIssue(issue.message), valueWords(input)))));
     return;
   }
   if (issue.code === 'invalid_key') {
     const key = path[path.length - 1];
-    const inner = issue.issues?.[0]?.message ?? issue.message;
-    out.push(diagnosticAt(file, locate(path, 'key'), at(`the key '${String(key)}' is not valid: ${inner}`)));
+    const inner = fromIssue(issue.issues?.[0]?.message ?? issue.message);
+    out.push(diagnosticAt(file, locate(path, 'key'), at(M.invalidKey(String(key), inner))));
     return;
   }
   if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined && path.length > 0) {
     const key = String(path[path.length - 1]);
     const parentPath = path.slice(0, -1);
-    const parentWhere = describePath(parentPath, data);
-    const hint = MISSING_HINTS[key];
-    const msg = `missing required key '${key}'${hint ? `: ${hint}` : ''}`;
-    const d: MissingKey = { ...diagnosticAt(file, locate(parentPath, 'key'), parentWhere ? `${parentWhere}: ${msg}` : msg), missing: JSON.stringify(path) };
+    const msg = placed(placeWords(parentPath, data), M.missingKey(key, MISSING_HINTS[key]));
+    const d: MissingKey = { ...diagnosticAt(file, locate(parentPath, 'key'), msg), missing: JSON.stringify(path) };
     out.push(d);
     return;
   }
   const value = getAt(data, path);
   const wantsKey = issue.code === 'custom' && ((issue.params as { at?: string } | undefined)?.at === 'key' || (value !== null && typeof value === 'object'));
   const target = wantsKey ? 'key' : 'value';
-  out.push(diagnosticAt(file, locate(path, target), at(issue.message)));
+  out.push(diagnosticAt(file, locate(path, target), at(fromIssue(issue.message))));
 }

@@ -1,9 +1,12 @@
 /**
  * A plan file's bytes → plan text, or why they are not a plan: too big, UTF-16, binary (NUL
- * bytes), not UTF-8, a lone surrogate, nothing in it. Each refusal is one diagnostic, at the
- * line and column of the first offending byte where there is one.
+ * bytes), not UTF-8 (named GBK/GB18030 when the bytes read as such: what Chinese Windows editors
+ * save by default), a lone surrogate, nothing in it. Each refusal is one diagnostic, at the line
+ * and column of the first offending byte where there is one, saying how to save the file as UTF-8.
+ * A UTF-8 byte-order mark (what Notepad writes for "UTF-8 with BOM") is accepted silently.
  */
 import { type Diagnostic, diagnosticAt, FILE_START, type Position } from '../diagnostics';
+import { FILE_MESSAGES as M } from '../messages/file';
 
 export const MAX_PLAN_BYTES = 1024 * 1024;
 
@@ -28,15 +31,15 @@ function lineColAtByte(buf: Uint8Array, offset: number): Position {
  */
 export function decodePlanBytes(buf: Uint8Array, file: string): { text: string } | { error: Diagnostic } {
   if (buf.length > MAX_PLAN_BYTES) {
-    return { error: diagnosticAt(file, FILE_START, `the file is ${formatSize(buf.length)}; a plan may be at most 1 MB — is this the right file?`) };
+    return { error: diagnosticAt(file, FILE_START, M.fileTooBig(formatSize(buf.length))) };
   }
   if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
-    return { error: diagnosticAt(file, FILE_START, 'the file is saved as UTF-16; save it as UTF-8 (in Notepad: Save as → Encoding → UTF-8)') };
+    return { error: diagnosticAt(file, FILE_START, M.utf16()) };
   }
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     return {
-      error: diagnosticAt(file, lineColAtByte(buf, nul), 'this is not a text file (it contains NUL bytes); a plan is a YAML text file saved as UTF-8'),
+      error: diagnosticAt(file, lineColAtByte(buf, nul), M.nulBytes()),
     };
   }
   let text: string;
@@ -44,15 +47,22 @@ export function decodePlanBytes(buf: Uint8Array, file: string): { text: string }
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
     const bad = firstInvalidUtf8(buf);
-    return {
-      error: diagnosticAt(
-        file,
-        lineColAtByte(buf, bad),
-        'the file is not UTF-8 text (it may be saved as GBK/GB18030 or be a binary file); save it as UTF-8',
-      ),
-    };
+    return { error: diagnosticAt(file, lineColAtByte(buf, bad), isGbk(buf) ? M.gbk() : M.notUtf8()) };
   }
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/**
+ * Whether bytes that are not UTF-8 read as GBK/GB18030 text with Chinese in it: they decode
+ * without error and hold at least one CJK character (binary data rarely does both).
+ */
+function isGbk(buf: Uint8Array): boolean {
+  try {
+    const text = new TextDecoder('gb18030', { fatal: true }).decode(buf);
+    return /[\u4e00-\u9fff]/.test(text);
+  } catch {
+    return false;
+  }
 }
 
 function firstInvalidUtf8(buf: Uint8Array): number {
@@ -78,17 +88,17 @@ function formatSize(bytes: number): string {
 
 /** Checks text handed over as a string (size, NUL characters, broken surrogates, emptiness). */
 export function checkPlanText(text: string, file: string): Diagnostic | undefined {
-  if (typeof text !== 'string') return diagnosticAt(file, FILE_START, 'the plan is not text');
+  if (typeof text !== 'string') return diagnosticAt(file, FILE_START, M.notText());
   // Cheap upper bound first: UTF-8 needs at most 3 bytes per UTF-16 unit.
   if (text.length > MAX_PLAN_BYTES || (text.length * 3 > MAX_PLAN_BYTES && Buffer.byteLength(text, 'utf8') > MAX_PLAN_BYTES)) {
-    return diagnosticAt(file, FILE_START, `the plan is ${formatSize(Buffer.byteLength(text, 'utf8'))}; a plan may be at most 1 MB — is this the right file?`);
+    return diagnosticAt(file, FILE_START, M.textTooBig(formatSize(Buffer.byteLength(text, 'utf8'))));
   }
   const nul = text.indexOf('\u0000');
-  if (nul >= 0) return diagnosticAt(file, lineColAt(text, nul), 'this is not a text file (it contains NUL characters); a plan is a YAML text file saved as UTF-8');
+  if (nul >= 0) return diagnosticAt(file, lineColAt(text, nul), M.nulCharacters());
   const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(text);
-  if (lone) return diagnosticAt(file, lineColAt(text, lone.index), 'the text contains a broken character (a lone UTF-16 surrogate); save the file as UTF-8');
+  if (lone) return diagnosticAt(file, lineColAt(text, lone.index), M.loneSurrogate());
   if (text.replace(/^\uFEFF/, '').trim() === '') {
-    return diagnosticAt(file, FILE_START, 'the plan is empty: start from the example in docs/plan-format.md (campaign:, departments:, deadlines:)');
+    return diagnosticAt(file, FILE_START, M.empty());
   }
   return undefined;
 }

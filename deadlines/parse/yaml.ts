@@ -2,7 +2,9 @@
  * Plan text → YAML data plus a locator: the line and column of the node at any path of the plan
  * (the key itself for unknown keys, the parent key for missing ones), so that every later check
  * can pin its diagnostics to the file. YAML syntax errors, duplicate keys, alias bombs and
- * nesting too deep to read are reported here, worded for the coordinator who edits the file.
+ * nesting too deep to read are reported here, worded for the coordinator who edits the file;
+ * characters that only look like YAML's (full-width colons and spaces…) are found first
+ * (characters.ts), since YAML's own errors about them point elsewhere.
  */
 import {
   type Document,
@@ -17,7 +19,10 @@ import {
   visit,
 } from 'yaml';
 import { type Diagnostic, diagnosticAt, FILE_START, type Position } from '../diagnostics';
-import { describeValue } from '../schema';
+import type { Message } from '../messages/core';
+import { FILE_MESSAGES as M } from '../messages/file';
+import { valueWords } from '../messages/values';
+import { misusedCharacters } from './characters';
 
 /** Aliases (*name) the YAML reader will expand in one plan; keeps "billion laughs" files harmless. */
 export const MAX_ALIAS_COUNT = 50;
@@ -35,7 +40,8 @@ export interface ParsedYaml {
   warnings: Diagnostic[];
 }
 
-export const TOO_DEEP = 'the plan is nested too deeply to be read; a plan needs only a few levels of indentation';
+/** The message for a plan nested too deeply to be read (also when reading it overflows the stack). */
+export const TOO_DEEP = M.tooDeep;
 
 /** Parses YAML text into plain data plus a locator. Never throws. */
 export function parseYaml(text: string, file: string): ParsedYaml {
@@ -52,13 +58,17 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   // keys. Its result (DUPLICATE_KEY) would be the same, with a less helpful message.
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
   const locate = makeLocator(doc, posOf);
+  // A misused character explains the YAML errors it causes (or the schema errors, when YAML reads
+  // it as text): those are left out, and the plan goes no further until the characters are fixed.
+  const characters = misusedCharacters(text, file, posOf);
+  if (characters.length > 0) return { data: undefined, locate, errors: characters, warnings };
 
   let onlyDuplicates = true;
   for (const e of doc.errors) {
     if (e.code === 'DUPLICATE_KEY') continue; // reported below with the key's name
     onlyDuplicates = false;
     if (/call stack/i.test(e.message)) {
-      errors.push(diagnosticAt(file, FILE_START, TOO_DEEP));
+      errors.push(diagnosticAt(file, FILE_START, TOO_DEEP()));
       continue;
     }
     const pos = e.linePos?.[0] ? { line: e.linePos[0].line, col: e.linePos[0].col } : posOf(e.pos?.[0]);
@@ -66,7 +76,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   for (const w of doc.warnings) {
     const pos = w.linePos?.[0] ? { line: w.linePos[0].line, col: w.linePos[0].col } : posOf(w.pos?.[0]);
-    warnings.push(diagnosticAt(file, pos, `YAML: ${firstLine(w.message)}`, 'warning'));
+    warnings.push(diagnosticAt(file, pos, M.yamlWarning(firstLine(w.message)), 'warning'));
   }
   for (const d of duplicateKeys(doc, file, posOf)) errors.push(d);
   if (!onlyDuplicates) return { data: undefined, locate, errors, warnings };
@@ -77,28 +87,16 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/alias/i.test(msg)) {
-      errors.push(
-        diagnosticAt(
-          file,
-          firstAliasPosition(doc, posOf),
-          `the plan uses YAML aliases (*name) that would expand to a huge amount of data (more than ${MAX_ALIAS_COUNT} expansions); write the values out instead of nesting aliases`,
-        ),
-      );
+      errors.push(diagnosticAt(file, firstAliasPosition(doc, posOf), M.aliasBomb(MAX_ALIAS_COUNT)));
     } else {
-      errors.push(diagnosticAt(file, FILE_START, `the YAML could not be read: ${firstLine(msg)}`));
+      errors.push(diagnosticAt(file, FILE_START, M.unreadable(firstLine(msg))));
     }
     return { data: undefined, locate, errors, warnings };
   }
   if (data === null || data === undefined) {
-    errors.push(diagnosticAt(file, FILE_START, 'the plan is empty: start from the example in docs/plan-format.md (campaign:, departments:, deadlines:)'));
+    errors.push(diagnosticAt(file, FILE_START, M.empty()));
   } else if (typeof data !== 'object' || Array.isArray(data)) {
-    errors.push(
-      diagnosticAt(
-        file,
-        posOf(doc.contents?.range?.[0]),
-        `a plan is a YAML mapping with the sections campaign:, departments:, deadlines: (and optionally calendar:, defaults:, groups:, forms:); found ${describeValue(data)}`,
-      ),
-    );
+    errors.push(diagnosticAt(file, posOf(doc.contents?.range?.[0]), M.notAMapping(valueWords(data))));
   }
   return { data, locate, errors, warnings };
 }
@@ -107,26 +105,24 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(code: string, message: string): Message {
   const first = firstLine(message);
   switch (code) {
     case 'TAB_AS_INDENT':
-      return 'YAML syntax: a tab is used for indentation; YAML indents with spaces only (replace the tab with spaces)';
+      return M.tabIndent();
     case 'MULTIPLE_DOCUMENTS':
     case 'MULTIPLE_DOCS':
-      return "YAML syntax: the file holds more than one YAML document ('---'); a plan is one document — remove the extra '---' or split the file";
+      return M.multipleDocuments();
     case 'MISSING_CHAR':
-      return `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)} — a quote or bracket opened above is never closed (YAML looked for it up to here); check the quotes and brackets on the lines above`;
+      return M.unclosed(first);
     case 'BAD_INDENT':
-      return /end with a [\]}]/.test(first)
-        ? `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)} — a [ or { opened above is not closed before this line; check the brackets on the lines above`
-        : `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)}; check the indentation of this line against the lines above`;
+      return /end with a [\]}]/.test(first) ? M.bracketNotClosed(first) : M.badIndent(first);
     case 'BAD_SCALAR_START':
-      return `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)}; put the value in quotes`;
+      return M.badScalarStart(first);
     case 'MULTILINE_IMPLICIT_KEY':
-      return `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)}; a key must fit on one line — check for a missing ':' or a missing quote on the line above`;
+      return M.multilineKey(first);
     default:
-      return `YAML syntax: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
+      return M.syntax(first);
   }
 }
 
@@ -146,13 +142,7 @@ function duplicateKeys(doc: Document, file: string, posOf: (o: number | undefine
         const start = (pair.key as YamlNode | null)?.range?.[0];
         if (first.has(k)) {
           const firstPos = posOf(first.get(k));
-          out.push(
-            diagnosticAt(
-              file,
-              posOf(start),
-              `duplicate key '${k}': it already appears at line ${firstPos.line} in the same mapping; YAML would keep only one of them — remove or merge the duplicate`,
-            ),
-          );
+          out.push(diagnosticAt(file, posOf(start), M.duplicateKey(k, firstPos.line)));
         } else first.set(k, start);
       }
     },

@@ -7,14 +7,16 @@
  */
 import { z } from 'zod';
 import { closest } from '../diagnostics';
-import { SCHEMA_MESSAGES as M } from './messages';
+import { toIssue } from '../messages/core';
+import { SHAPE_MESSAGES as M } from '../messages/shape';
+import { VALUE_MESSAGES, valueWords } from '../messages/values';
 import { schedule } from './schedule';
-import { campaignId, date, dateProblem, describeValue, duration, email, id, show, text, time, timezone } from './values';
+import { campaignId, date, dateProblem, duration, email, id, issue, text, time, timezone } from './values';
 
 export const contact = z.strictObject({
   name: text.optional(),
   email,
-  phone: z.string({ error: (iss) => `expected a phone number in quotes, e.g. "0351-0000000", found ${describeValue(iss.input)}` }).optional(),
+  phone: z.string({ error: (iss) => toIssue(VALUE_MESSAGES.expectedPhone(valueWords(iss.input))) }).optional(),
 });
 
 export const NON_WORKING_DAY_RULES = ['keep', 'previous_working_day', 'next_working_day'] as const;
@@ -22,7 +24,7 @@ export type NonWorkingDayRule = (typeof NON_WORKING_DAY_RULES)[number];
 
 export const reminder = z.union(
   [duration, z.strictObject({ date, time: time.optional() })],
-  { error: 'expected a duration before due like 3d, 1d, 2h, 1wd, or { date: 2024-02-01, time: "09:00" }' },
+  { error: toIssue(M.reminderValue()) },
 );
 
 export const AUDIENCES = ['department', 'leaders', 'coordinator'] as const;
@@ -34,42 +36,41 @@ const rungEndWord = z.string().superRefine((s, ctx) => {
   if ((RUNG_ENDS as readonly string[]).includes(s)) return;
   if (/^\d{4}-/.test(s)) {
     const problem = dateProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    if (problem) ctx.addIssue(issue(problem));
     return;
   }
-  const near = closest(s, RUNG_ENDS);
-  ctx.addIssue({ code: 'custom', message: `${show(s)}: ${M.rungUntilValue}${near ? ` — did you mean '${near}'?` : ''}` });
+  ctx.addIssue(issue(M.rungUntilWord(s, closest(s, RUNG_ENDS))));
 });
 
 /** until: of a repeating rung: submitted | next | period_end | a date | { next_of: deadline-id }. */
-const rungEnd = z.union([rungEndWord, z.strictObject({ next_of: id })], { error: M.rungUntilValue });
+const rungEnd = z.union([rungEndWord, z.strictObject({ next_of: id })], { error: toIssue(M.rungUntilValue()) });
 export type RungEndInput = z.infer<typeof rungEnd>;
+
+const TIMES = toIssue(M.rungTimes());
 
 export const rung = z
   .strictObject({
     after: duration.optional(),
     every: duration.optional(),
     until: rungEnd.optional(),
-    times: z.number({ error: M.rungTimes }).int({ error: M.rungTimes }).min(1, { error: M.rungTimes }).max(1000, { error: M.rungTimes }).optional(),
-    to: z
-      .array(z.enum(AUDIENCES), { error: 'expected a list like [department, leaders]' })
-      .min(1, { error: 'to: name at least one of department, leaders, coordinator' }),
+    times: z.number({ error: TIMES }).int({ error: TIMES }).min(1, { error: TIMES }).max(1000, { error: TIMES }).optional(),
+    to: z.array(z.enum(AUDIENCES), { error: toIssue(M.toList()) }).min(1, { error: toIssue(M.toEmpty()) }),
     label: text.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.after === undefined && r.every === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'an escalation rung needs after: (once, e.g. after: 1wd) or every: (repeating, e.g. every: 1d)', path: [] });
+      ctx.addIssue({ ...issue(M.rungNeedsOne()), path: [] });
     } else if (r.after !== undefined && r.every !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'an escalation rung takes after: or every:, not both; split it into two rungs', path: ['every'], params: { at: 'key' } });
+      ctx.addIssue({ ...issue(M.rungBoth()), path: ['every'], params: { at: 'key' } });
     }
     if (r.after !== undefined) {
       for (const key of ['until', 'times'] as const) {
-        if (r[key] !== undefined) ctx.addIssue({ code: 'custom', message: M.rungEndOnlyOnEvery(key), path: [key], params: { at: 'key' } });
+        if (r[key] !== undefined) ctx.addIssue({ ...issue(M.rungEndOnlyOnEvery(key)), path: [key], params: { at: 'key' } });
       }
     }
     const seen = new Set<string>();
     r.to.forEach((a, i) => {
-      if (seen.has(a)) ctx.addIssue({ code: 'custom', message: `'${a}' is listed twice in to:`, path: ['to', i] });
+      if (seen.has(a)) ctx.addIssue({ ...issue(M.listedTwiceInTo(a)), path: ['to', i] });
       seen.add(a);
     });
   });
@@ -100,23 +101,13 @@ export const column: z.ZodType<ColumnInput> = z.lazy(() =>
     .superRefine((c, ctx) => {
       const numeric = c.type === 'count' || c.type === 'amount';
       if (c.of_which && !numeric) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `of_which ("其中" sub-columns) needs a count or amount column to add up under; column '${c.id}' is of type ${c.type}`,
-          path: ['of_which'],
-          params: { at: 'key' },
-        });
+        ctx.addIssue({ ...issue(M.ofWhichNeedsNumber(c.id, c.type)), path: ['of_which'], params: { at: 'key' } });
       }
       if (c.cumulative && !numeric) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `cumulative applies to count and amount columns (a running total that may not decrease); column '${c.id}' is of type ${c.type}`,
-          path: ['cumulative'],
-          params: { at: 'key' },
-        });
+        ctx.addIssue({ ...issue(M.cumulativeNeedsNumber(c.id, c.type)), path: ['cumulative'], params: { at: 'key' } });
       }
       if (c.unit !== undefined && !numeric) {
-        ctx.addIssue({ code: 'custom', message: `unit applies to count and amount columns; column '${c.id}' is of type ${c.type}`, path: ['unit'], params: { at: 'key' } });
+        ctx.addIssue({ ...issue(M.unitNeedsNumber(c.id, c.type)), path: ['unit'], params: { at: 'key' } });
       }
     }),
 );
@@ -142,7 +133,7 @@ export const planSchema = z.strictObject({
       workdays: z.array(date).optional(),
       spring_festival_holiday: z
         .record(
-          z.string().regex(/^\d{4}$/, { error: 'key must be a year like 2027' }),
+          z.string().regex(/^\d{4}$/, { error: toIssue(VALUE_MESSAGES.yearKey()) }),
           z.strictObject({ start: date, end: date }),
         )
         .optional(),
@@ -162,17 +153,17 @@ export const planSchema = z.strictObject({
         id,
         name: text,
         groups: z.array(id).optional(),
-        contacts: z.array(contact).min(1, { error: 'a department needs at least one contact with an email address' }),
+        contacts: z.array(contact).min(1, { error: toIssue(M.departmentNeedsContact()) }),
         leaders: z.array(contact).optional(),
       }),
     )
-    .min(1, { error: 'list at least one department' }),
+    .min(1, { error: toIssue(M.listOneDepartment()) }),
   forms: z
     .array(
       z.strictObject({
         id,
         title: text,
-        columns: z.array(column).min(1, { error: 'a form needs at least one column' }),
+        columns: z.array(column).min(1, { error: toIssue(M.formNeedsColumn()) }),
       }),
     )
     .optional(),
@@ -183,9 +174,7 @@ export const planSchema = z.strictObject({
         title: text,
         description: z.string().optional(),
         quote: z.string().optional(),
-        from: z.array(id, { error: 'expected a list of department and group ids, e.g. [cities] or [taiyuan, datong]' }).min(1, {
-          error: 'from: name at least one department or group',
-        }),
+        from: z.array(id, { error: toIssue(M.fromList()) }).min(1, { error: toIssue(M.fromEmpty()) }),
         submit: z
           .strictObject({
             report: z.boolean().optional(),
@@ -199,7 +188,7 @@ export const planSchema = z.strictObject({
         on_non_working_day: nonWorkingDayRule.optional(),
       }),
     )
-    .min(1, { error: 'list at least one deadline' }),
+    .min(1, { error: toIssue(M.listOneDeadline()) }),
 });
 
 export type PlanInput = z.infer<typeof planSchema>;

@@ -3,114 +3,93 @@
  * what to write instead: ids, dates that exist, times of day, durations, e-mail addresses, time
  * zones, weekdays. These need no other part of the plan; plan.ts builds the plan's shape from them.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { closest } from '../diagnostics';
-import { DURATION_HELP, DURATION_PATTERN } from '../durations';
+import { DURATION_PATTERN } from '../durations';
+import { type Message, toIssue } from '../messages/core';
+import { VALUE_MESSAGES as M, valueWords } from '../messages/values';
+import { zoneProblem } from './timezones';
 
-/** A value as written in the plan, for messages: 'text' in quotes, anything else as JSON. */
-export const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v));
+export { show } from '../messages/core';
+
+/** A custom zod issue carrying a catalogue message. */
+export const issue = (m: Message) => ({ code: 'custom' as const, message: toIssue(m) });
 
 /** Non-empty text. */
-export const text = z.string().refine((s) => s.trim() !== '', { error: 'must not be empty' });
+export const text = z.string().refine((s) => s.trim() !== '', { error: toIssue(M.notEmpty()) });
 
 export const ID_PATTERN = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
-export const ID_HELP = "use lower-case letters a-z, digits, '-' and '_' (e.g. taiyuan, weekly-stats)";
 
 export const id = z.string().superRefine((s, ctx) => {
-  if (s.length > 64) ctx.addIssue({ code: 'custom', message: `id ${show(s)} is ${s.length} characters long; keep ids to 64 characters or fewer` });
-  else if (!ID_PATTERN.test(s)) ctx.addIssue({ code: 'custom', message: `${show(s)} is not a valid id: ${ID_HELP}` });
+  if (s.length > 64) ctx.addIssue(issue(M.idTooLong(s)));
+  else if (!ID_PATTERN.test(s)) ctx.addIssue(issue(M.idInvalid(s)));
 });
 
 export const CAMPAIGN_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const campaignId = z.string().superRefine((s, ctx) => {
-  if (s.length > 64 || !CAMPAIGN_ID_PATTERN.test(s)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${show(s)} is not a valid campaign id: use lower-case letters, digits and single '-' between them, at most 64 characters (e.g. shanxi-2024)`,
-    });
-  }
+  if (s.length > 64 || !CAMPAIGN_ID_PATTERN.test(s)) ctx.addIssue(issue(M.campaignIdInvalid(s)));
 });
 
 const MONTH_DAYS_HINT = (year: number, month: number) => DateTime.local(year, month, 1).daysInMonth;
 
 /** Why a yyyy-MM-dd string is not a real date, or undefined when it is one. */
-export function dateProblem(s: string): string | undefined {
+export function dateProblem(s: string): Message | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) {
     const loose = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s.trim());
-    if (loose) {
-      const fixed = `${loose[1]}-${loose[2].padStart(2, '0')}-${loose[3].padStart(2, '0')}`;
-      return `${show(s)} is not written as yyyy-MM-dd; write ${fixed}`;
-    }
-    return `${show(s)} is not a date: write it as yyyy-MM-dd, e.g. 2024-02-02`;
+    if (loose) return M.dateNotYmd(s, `${loose[1]}-${loose[2].padStart(2, '0')}-${loose[3].padStart(2, '0')}`);
+    return M.notADate(s);
   }
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1901 || y > 2099) return `${show(s)}: the year ${y} is out of range (1901-2099)`;
-  if (mo < 1 || mo > 12) return `${show(s)} is not a date: there is no month ${mo}`;
+  if (y < 1901 || y > 2099) return M.yearOutOfRange(s, y);
+  if (mo < 1 || mo > 12) return M.noSuchMonth(s, mo);
   const days = MONTH_DAYS_HINT(y, mo) ?? 31;
-  if (d < 1 || d > days) {
-    const monthName = DateTime.local(y, mo, 1).setLocale('en').toFormat('LLLL yyyy');
-    return `${show(s)} is not a date: ${monthName} has ${days} days`;
-  }
+  if (d < 1 || d > days) return M.noSuchDay(s, y, mo, days);
   return undefined;
 }
 
 /** A local date yyyy-MM-dd that exists. YAML 1.2 reads an unquoted 2024-02-02 as text, as wanted. */
-export const date = z.string({ error: (iss) => `expected a date like 2024-02-02, found ${describeValue(iss.input)}` }).superRefine((s, ctx) => {
+export const date = z.string({ error: (iss) => toIssue(M.expectedDate(valueWords(iss.input))) }).superRefine((s, ctx) => {
   const problem = dateProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  if (problem) ctx.addIssue(issue(problem));
 });
 
 /** Why a HH:mm string is not a time of day, or undefined. */
-export function timeProblem(s: string): string | undefined {
+export function timeProblem(s: string): Message | undefined {
   const m = /^(\d{1,2})[:：](\d{2})$/.exec(s.trim());
-  if (!m) return `${show(s)} is not a time: write it as "HH:mm" in quotes, e.g. "18:00"`;
+  if (!m) return M.notATime(s);
   const [h, min] = [Number(m[1]), Number(m[2])];
-  if (h > 23) return `${show(s)} is not a time of day: hours go from 00 to 23 (midnight is "00:00" of the next day; the end of a day is "23:59")`;
-  if (min > 59) return `${show(s)} is not a time of day: minutes go from 00 to 59`;
-  if (!/^\d{2}:\d{2}$/.test(s)) return `${show(s)}: write the time as "HH:mm" with two digits each and an ASCII colon, e.g. "${String(h).padStart(2, '0')}:${m[2]}"`;
+  if (h > 23) return M.hourRange(s);
+  if (min > 59) return M.minuteRange(s);
+  if (!/^\d{2}:\d{2}$/.test(s)) return M.timeTwoDigits(s, `${String(h).padStart(2, '0')}:${m[2]}`);
   return undefined;
 }
 
 export const time = z
-  .string({
-    error: (iss) =>
-      typeof iss.input === 'number'
-        ? `expected a time like "18:00" in quotes, found the number ${iss.input} (YAML reads some unquoted times as numbers)`
-        : `expected a time like "18:00", found ${describeValue(iss.input)}`,
-  })
+  .string({ error: (iss) => toIssue(typeof iss.input === 'number' ? M.timeIsNumber(iss.input) : M.expectedTime(valueWords(iss.input))) })
   .superRefine((s, ctx) => {
     const problem = timeProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    if (problem) ctx.addIssue(issue(problem));
   });
 
 export const duration = z
-  .string({ error: (iss) => `expected a duration like 3d, 2h, 30m or 1wd, found ${describeValue(iss.input)}` })
+  .string({ error: (iss) => toIssue(M.expectedDuration(valueWords(iss.input))) })
   .superRefine((s, ctx) => {
-    if (!DURATION_PATTERN.test(s.trim())) ctx.addIssue({ code: 'custom', message: `${show(s)} is not a duration: ${DURATION_HELP}` });
+    if (!DURATION_PATTERN.test(s.trim())) ctx.addIssue(issue(M.notADuration(s)));
   });
 
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export const email = z.string().superRefine((s, ctx) => {
-  if (!EMAIL.test(s) || s.length > 254 || s.includes('..')) {
-    ctx.addIssue({ code: 'custom', message: `${show(s)} is not an e-mail address: write one address like name@example.org (no name, spaces or brackets around it)` });
-  }
+  if (!EMAIL.test(s) || s.length > 254 || s.includes('..')) ctx.addIssue(issue(M.notAnEmail(s)));
 });
 
+/** An IANA time zone name, in any letter case (compile/campaign.ts writes it as IANA spells it, with a warning). */
 export const timezone = z.string().superRefine((s, ctx) => {
-  if (IANAZone.isValidZone(s)) return;
-  let hint = /beijing|china|peking|prc/i.test(s) ? ' — China uses Asia/Shanghai' : '';
-  if (!hint) try {
-    const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
-    const near = closest(s, zones);
-    if (near) hint = ` — did you mean '${near}'?`;
-  } catch {
-    // no suggestions on runtimes without the zone list
-  }
-  ctx.addIssue({ code: 'custom', message: `${show(s)} is not an IANA time zone name${hint || ' (e.g. Asia/Shanghai, America/New_York)'}` });
+  const problem = zoneProblem(s);
+  if (problem) ctx.addIssue(issue(problem));
 });
 
 export const WEEKDAYS: Record<string, number> = {
@@ -126,24 +105,9 @@ export function parseWeekday(s: string): number | undefined {
 }
 
 export const weekday = z
-  .string({ error: (iss) => `expected a weekday like thursday or 周四, found ${describeValue(iss.input)}` })
+  .string({ error: (iss) => toIssue(M.expectedWeekday(valueWords(iss.input))) })
   .superRefine((s, ctx) => {
     if (parseWeekday(s) !== undefined) return;
     const near = closest(s.toLowerCase(), ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
-    ctx.addIssue({
-      code: 'custom',
-      message: `${show(s)} is not a weekday${near ? ` — did you mean '${near}'?` : ''} (write monday … sunday or 周一 … 周日)`,
-    });
+    ctx.addIssue(issue(M.notAWeekday(s, near)));
   });
-
-/** Words for a value found where something else was expected. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'an empty value';
-  if (typeof v === 'string') return v.trim() === '' ? 'empty text' : `the text ${show(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number') return `the number ${v}`;
-  if (typeof v === 'boolean') return `${v}`;
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping (key: value)';
-  return typeof v;
-}
