@@ -41,9 +41,28 @@ interface Place {
   inFlow: boolean;
 }
 
+/**
+ * What the text must contain somewhere for any rule below to find something: each rule's pattern
+ * as it appears in the raw text, whatever the YAML around it. A plan without any (most plans, even
+ * Chinese ones) is not lexed a second time.
+ */
+const SUSPECT = new RegExp(
+  [
+    `^[ \\t-]*${ODD_SPACE.source}`,
+    '^[ ]*\\t',
+    `${KEY_WORD}[ \\t\\u00A0\\u3000]*\\uFF1A`,
+    `${KEY_WORD}:${ODD_SPACE.source}`,
+    SEPARATOR.source,
+    '[\\u3010\\uFF3B\\uFF08\\u3014\\uFF5B][\\x20-\\x7E\\uFF0C\\u3001\\uFF1B]+[\\u3011\\uFF3D\\uFF09\\u3015\\uFF5D]',
+    '[\\u201C\\u201D\\u2018\\u2019][\\x20-\\x7E]+[\\u201C\\u201D\\u2018\\u2019]',
+  ].join('|'),
+  'm',
+);
+
 /** Every misused character of the plan text, each an error at its position. */
 export function misusedCharacters(text: string, file: string, posOf: (offset: number) => Position): Diagnostic[] {
   const out: Diagnostic[] = [];
+  if (!SUSPECT.test(text)) return out;
   const at = (offset: number) => posOf(offset);
   let pos = 0;
   let scalarNext = false;
