@@ -16,10 +16,11 @@ import { CAMPAIGN_ID, CAMPAIGN_STATE, CAMPAIGN_TITLE } from '../obligations/sear
 import { campaignWorkflowId } from '../obligations/shards';
 import type { ObligationRef, SubmissionInput, SubmissionReceipt } from '../obligations/obligations';
 import { refusal, type SubmissionRefusal } from '../obligations/submission-rules';
+import { combineChase, describeChaseRefusal, type ChaseOutcome, type ChaseRefusal, type ChaseRequest } from '../obligations/chase-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
 import type { PlanStore } from '../store/plan-store';
 import { amendUpdate, campaignInfoQuery, CAMPAIGN_WORKFLOW_TYPE, pauseCampaignSignal, resumeCampaignSignal, type Amendment, type CampaignInfo, type CampaignWorkflow } from '../workflows/campaign.messages';
-import { excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard.messages';
+import { chaseUpdate, excuseUpdate, extendUpdate, obligationsQuery, submitUpdate, type ObligationView } from '../workflows/department-shard.messages';
 import { campaignStartMetadata } from '../obligations/workflow-metadata';
 
 /**
@@ -36,6 +37,17 @@ export class RequestRejectedError extends Error {
   ) {
     super(message);
     this.name = 'RequestRejectedError';
+  }
+}
+
+/** A chase (催报) that sent nothing, with the rules' refusal for the portal and the CLI to word (obligations/chase-rules.ts). */
+export class ChaseRefusedError extends RequestRejectedError {
+  constructor(
+    message: string,
+    readonly chaseRefusal: ChaseRefusal,
+  ) {
+    super(message);
+    this.name = 'ChaseRefusedError';
   }
 }
 
@@ -258,6 +270,32 @@ export class CampaignClient {
   async extend(id: string, ref: ObligationRef, until: string, by: string): Promise<ObligationView> {
     const shard = await this.shardOf(id, ref.department);
     return rethrowRejection(this.call('updateMs', shard, () => this.temporal.workflow.getHandle(shard).executeUpdate(extendUpdate, { args: [{ ...ref, until, by }] })));
+  }
+
+  /**
+   * A chase by hand (催报) of an occurrence: the chosen departments' shards, or every shard for the
+   * whole 未填名单, each asked with the same chase id (the same id again sends nothing more).
+   * Throws ChaseRefusedError when no shard sent anything.
+   */
+  async chase(id: string, req: Omit<ChaseRequest, 'by'>, by: string): Promise<ChaseOutcome> {
+    const shards = req.departments?.length
+      ? [...new Set(await Promise.all(req.departments.map((d) => this.shardOf(id, d))))]
+      : (await this.info(id)).shards.map((s) => s.workflowId);
+    const answers = await Promise.all(
+      shards.map((shard) =>
+        this.call('updateMs', shard, () => this.temporal.workflow.getHandle(shard).executeUpdate(chaseUpdate, { args: [{ ...req, by }], updateId: `chase-${req.chaseId}-${randomUUID()}` })).then(
+          (outcome) => ({ outcome }),
+          (err: unknown) => {
+            const details = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as { chaseRefusal?: ChaseRefusal } | undefined) : undefined;
+            if (details?.chaseRefusal) return { refusal: details.chaseRefusal };
+            return rethrowRejection(Promise.reject(err));
+          },
+        ),
+      ),
+    );
+    const result = combineChase(answers);
+    if (!result.ok) throw new ChaseRefusedError(describeChaseRefusal(result.refusal, 'en'), result.refusal);
+    return result.outcome;
   }
 
   async amend(id: string, plan: CompiledPlan, by: string): Promise<Amendment> {

@@ -121,6 +121,7 @@ export function sampleRequests(language: Language = 'zh-CN'): Record<MessageKind
     reminder: { kind: 'reminder', occurrenceKey: occ, departmentId: 'taiyuan', before: '3d', link },
     overdue: { kind: 'overdue', occurrenceKey: occ, departmentId: 'taiyuan', step: 1, at: '2024-02-02T18:00:00.000+08:00', link },
     escalation: { kind: 'escalation', occurrenceKey: occ, departmentId: 'datong', step: 2, at: '2024-02-05T18:00:00.000+08:00', link },
+    chase: { kind: 'chase', occurrenceKey: occ, departmentId: 'taiyuan', chaseId: 'c0ffee00-chase', at: '2024-02-03T10:00:00.000+08:00', link },
     'coordinator-digest': {
       kind: 'coordinator-digest',
       at: '2024-02-05T09:00:00.000+08:00',

@@ -17,6 +17,7 @@ export type Figures = Array<{ label: string; value: string | number; unit?: stri
  * - overdue|escalation: `<occurrence>/<dept>`      / `escalation-<step>@<at UTC>` e.g. escalation-1@20240202T100000Z
  * - coordinator-digest: `coordinator-digest`       / `<at UTC>`
  * - receipt:            `<occurrence>/<dept>`      / `receipt-<submissionId>`
+ * - chase:              `<occurrence>/<dept>`      / `chase-<chaseId>`
  * - rollup:             `<occurrence>`             / `rollup`
  * - weekly-digest:      `weekly-digest`            / `<weekStart local date>`
  * - final-summary:      `final-summary`            / `final-summary`
@@ -40,6 +41,11 @@ export type ComposeRequest =
       failures?: Array<{ occurrenceKey: string; departmentId: string; address: string; reason: string }>;
       link?: string;
     }
+  /**
+   * A chase by hand (催报): a coordinator's click (obligations/chase-rules.ts), one per chased
+   * department; `at` is when it was pressed, `due` the extended due instant if any.
+   */
+  | { kind: 'chase'; occurrenceKey: string; departmentId: string; chaseId: string; at: string; due?: string; link: string }
   | {
       kind: 'receipt';
       occurrenceKey: string;

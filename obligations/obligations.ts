@@ -47,6 +47,8 @@ export interface ObligationRecord {
   excused?: { reason: string; at: string; by: string };
   versions: SubmissionVersion[];
   deliveries: DeliveryEntry[];
+  /** Chases by hand (催报), oldest first: obligations/chase-rules.ts. Absent before the first. */
+  chases?: Array<{ chaseId: string; at: string; by: string }>;
 }
 
 export interface ShardState {

@@ -43,6 +43,7 @@ export type AuditKind =
   | 'repeated-submission'
   | 'excuse'
   | 'extension'
+  | 'chase'
   | 'rejected'
   | 'pause'
   | 'resume'
@@ -111,6 +112,8 @@ function describeRequest(req: ComposeRequest | undefined, entry: DeliveryEntry |
       return `overdue notice (rung ${req.step}) to ${n.dept(req.departmentId)} for ${n.occurrence(req.occurrenceKey)}`;
     case 'escalation':
       return `escalation (rung ${req.step}) about ${n.dept(req.departmentId)} for ${n.occurrence(req.occurrenceKey)}`;
+    case 'chase':
+      return `chase by hand to ${n.dept(req.departmentId)} for ${n.occurrence(req.occurrenceKey)} [${req.chaseId}]`;
     case 'receipt':
       return `receipt to ${n.dept(req.departmentId)} for ${n.occurrence(req.occurrenceKey)}${req.revision && req.revision > 1 ? ` (version ${req.revision})` : ''}`;
     default:
@@ -281,6 +284,12 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
             const until = String(arg?.until ?? '');
             const view = value as { due?: string; occurrence?: string } | undefined;
             add(e, by, 'extension', `extended ${n.occurrence(String((value as { occurrence?: string } | undefined)?.occurrence ?? arg?.occurrence))} for ${n.dept(String(arg?.department))} until ${campaignTime(view?.due ?? until, opts.zone, opts.language)}`);
+            break;
+          }
+          case 'chase': {
+            const o = value as { chased?: string[]; occurrence?: string; duplicate?: boolean; chaseId?: string } | undefined;
+            const what = o?.duplicate ? 'the same chase again: nothing sent' : `chased ${(o?.chased ?? []).map((d) => n.dept(d)).join(', ') || 'nobody'}`;
+            add(e, by, 'chase', `${what} for ${n.occurrence(String(o?.occurrence ?? arg?.occurrence))} [${String(arg?.chaseId ?? '')}]`);
             break;
           }
           case 'amend': {

@@ -7,6 +7,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignClock } from '../obligations/clock';
 import type { CompiledPlan } from '../deadlines/timeline';
+import type { ChaseOutcome, ChaseRequest } from '../obligations/chase-rules';
 import type { ComposeRequest } from '../obligations/message-requests';
 import type { ObligationRecord, ObligationRef, ShardState, SubmissionInput, SubmissionReceipt } from '../obligations/obligations';
 
@@ -56,6 +57,11 @@ export interface ObligationView extends ObligationRecord {
 export const submitUpdate = defineUpdate<SubmissionReceipt, [SubmissionInput]>('submit');
 export const excuseUpdate = defineUpdate<ObligationView, [ObligationRef & { reason: string; by: string }]>('excuse');
 export const extendUpdate = defineUpdate<ObligationView, [ObligationRef & { until: string; by: string }]>('extend');
+/**
+ * A chase by hand (催报) of the shard's departments still owing an occurrence: one email each,
+ * once per chase id; refused (validator, obligations/chase-rules.ts) when it would send nothing.
+ */
+export const chaseUpdate = defineUpdate<ChaseOutcome, [ChaseRequest]>('chase');
 export const pauseSignal = defineSignal<[{ by: string }]>('pause');
 export const resumeSignal = defineSignal<[{ by: string }]>('resume');
 export const amendShardSignal = defineSignal<[{ plan: CompiledPlan; planRef: string }]>('amendShard');

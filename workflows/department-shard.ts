@@ -44,12 +44,14 @@ import {
   type SubmissionInput,
   type SubmissionReceipt,
 } from '../obligations/obligations';
+import { describeChaseRefusal, judgeChase, recordChase, type ChaseRefusal } from '../obligations/chase-rules';
 import { acceptSubmission, describeRefusal, fieldErrorsOf, fieldWarningsOf, judgeSubmission, type SubmissionRefusal } from '../obligations/submission-rules';
 import type { CompiledPlan } from '../deadlines/timeline';
 import { DELIVERY_RETRY, HISTORY_SOFT_LIMIT, NAMED_IN_WEB_UI, SEARCHABLE_PROGRESS } from './policies';
 import { CAMPAIGN_ID, CAMPAIGN_NEXT_DUE, CAMPAIGN_OVERDUE, CAMPAIGN_PENDING, shardProgress } from '../obligations/search-attributes';
 import {
   amendShardSignal,
+  chaseUpdate,
   excuseUpdate,
   extendUpdate,
   obligationsQuery,
@@ -194,6 +196,32 @@ export async function departmentShardWorkflow(input: ShardInput): Promise<ShardR
       validator: (req) => {
         const problem = checkExtension(plan, state, req, req.until, now());
         if (problem) throw fail(problem);
+      },
+    },
+  );
+
+  // A chase by hand (催报): new handler, no change to what shards did before it. The refusal's
+  // message is in the plan's language; its details carry the refusal for the portal and the CLI.
+  const chaseRefused = (r: ChaseRefusal) =>
+    ApplicationFailure.create({ type: 'InvalidChase', message: describeChaseRefusal(r, plan.campaign.language), details: [{ chaseRefusal: r }], nonRetryable: true });
+  setHandler(
+    chaseUpdate,
+    (req) => {
+      const verdict = judgeChase(plan, state, req, now());
+      if (!verdict.ok) throw chaseRefused(verdict.refusal);
+      const outcome = verdict.outcome;
+      if (outcome.duplicate) return outcome;
+      recordChase(state, outcome, req.by);
+      for (const department of outcome.chased) {
+        const rec = state.obligations[`${outcome.occurrence}|${department}`]!;
+        outbox.push({ kind: 'chase', occurrenceKey: outcome.occurrence, departmentId: department, chaseId: outcome.chaseId, at: outcome.at, ...(rec.extendedTo ? { due: rec.extendedTo } : {}), link: '' });
+      }
+      return outcome;
+    },
+    {
+      validator: (req) => {
+        const verdict = judgeChase(plan, state, req, now());
+        if (!verdict.ok) throw chaseRefused(verdict.refusal);
       },
     },
   );

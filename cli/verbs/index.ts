@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as amend } from './amend';
 import { register as archive } from './archive';
 import { register as cancel } from './cancel';
+import { register as chase } from './chase';
 import { register as excuse } from './excuse';
 import { register as extend } from './extend';
 import { register as history } from './history';
@@ -28,6 +29,7 @@ export const verbs: Array<(program: Command) => void> = [
   submit,
   excuse,
   extend,
+  chase,
   amend,
   pause,
   resume,

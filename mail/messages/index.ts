@@ -4,6 +4,7 @@
  * the one the preview and the tests go through them in.
  */
 import type { ComposeRequest } from '../../obligations/message-requests';
+import { chase } from './chase';
 import { coordinatorDigest } from './coordinator-digest';
 import { escalation } from './escalation';
 import { finalSummary } from './final-summary';
@@ -23,6 +24,7 @@ const MESSAGES = {
   escalation,
   'coordinator-digest': coordinatorDigest,
   receipt,
+  chase,
   rollup,
   'weekly-digest': weeklyDigest,
   'final-summary': finalSummary,

@@ -62,3 +62,9 @@ export class PlanIndex {
 export function deptInfo(d: CompiledDepartment): DepartmentInfo {
   return { id: d.id, name: d.name };
 }
+
+/** A message to a department about an occurrence it owes: its contacts, and the department and the deadline as shown (an extended due instant when `due` is given). */
+export function toOwingDepartment(P: PlanIndex, req: { occurrenceKey: string; departmentId: string; due?: string }): { to: CompiledDepartment['contacts']; department: DepartmentInfo; deadline: DeadlineInfo } {
+  const { deadline, occurrence, department } = P.obligation(req.occurrenceKey, req.departmentId);
+  return { to: department.contacts, department: deptInfo(department), deadline: { ...P.info(deadline, occurrence), due: req.due ?? occurrence.due } };
+}

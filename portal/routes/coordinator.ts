@@ -5,7 +5,7 @@
  *
  *   viewer       reads the campaigns given to them (matrix, department pages, summaries,
  *                downloads); every POST but logout is refused with 403, whatever its token
- *   coordinator  reads and changes (excuse, extend, pause, resume) the campaigns given to them
+ *   coordinator  reads and changes (excuse, extend, chase, pause, resume) the campaigns given to them
  *   admin        every campaign, and the accounts page (/c/_accounts)
  *
  * A campaign not given to a person answers 404 — the same page as a campaign that does not
@@ -21,6 +21,7 @@ import { html } from '../html';
 import { BodyError, closeAfterAnswer, field, parseBody, type ParsedBody } from '../uploads/multipart';
 import { safeEqual, sameOrigin } from '../security';
 import { accountsRoute } from './accounts-page';
+import { handleChase } from './chase-action';
 import { sendArchive } from './archive-download';
 import { handleObligationAction, handlePause, loadCampaignView, sendCampaignList, sendDepartment, sendFile, sendMatrix, sendSummary, type CampaignView } from './campaign-pages';
 import { handleLogin, handleLogout, safeNext, sendLoginPage, signedIn } from './coordinator-login';
@@ -40,6 +41,7 @@ export const CAMPAIGN_ROUTES: Record<string, CampaignRoute> = {
   'GET file': { needs: 'read', handle: (ctx, res, view, arg) => (arg ? sendFile(ctx, res, view, arg) : notFound(res)) },
   'POST excuse': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleObligationAction(ctx, res, view, 'excuse', body!) },
   'POST extend': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleObligationAction(ctx, res, view, 'extend', body!) },
+  'POST chase': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleChase(ctx, res, view, body!) },
   'POST pause': { needs: 'act', handle: (ctx, res, view) => handlePause(ctx, res, view, 'pause') },
   'POST resume': { needs: 'act', handle: (ctx, res, view) => handlePause(ctx, res, view, 'resume') },
   'GET archive': { needs: 'act', handle: (ctx, res, view) => sendArchive(ctx, res, view) },

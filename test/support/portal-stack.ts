@@ -23,7 +23,7 @@ import { freePort } from '../../tools/harness/free-port';
 import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
 import { createCampaignWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { ROOT } from './run-cli';
-import { startSmtpSink } from './smtp-sink';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { uniqueId } from './temporal';
 
 export const STACK_SECRET = 'portal-stack-secret-portal-stack-secret!!';
@@ -35,6 +35,8 @@ export interface PortalStack {
   /** The stores the worker and the portal use (one database). */
   stores: Stores;
   taskQueue: string;
+  /** The SMTP server the worker sends to: every message it took. */
+  sink: SmtpSink;
   /** The in-process portal, when asked for. */
   portal?: Portal;
   /** Starts the demo plan (edited) under a fresh campaign id; returns the id. */
@@ -81,6 +83,7 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
     dataDir,
     stores,
     taskQueue,
+    sink,
     portal,
     async startDemo(edit = (y) => y) {
       const id = uniqueId('demo');
