@@ -19,6 +19,7 @@ import { contentDisposition, redirect, send, sendPage, sendRefusal, sendStream, 
 import { formatTime, html, lateness, revealed, shortTime } from '../html';
 import { field, type ParsedBody } from '../uploads/multipart';
 import { displayState, occurrenceLabel, STATE_LABELS } from '../states';
+import { chaseBar, chaseTick } from './chase-action';
 import type { SignedIn } from './coordinator-login';
 
 const CAMPAIGN_STATES: Record<string, string> = { scheduled: '未开始', running: '进行中', paused: '已暂停', summarising: '汇总中', completed: '已结束', cancelled: '已取消' };
@@ -122,6 +123,7 @@ export function sendMatrix(ctx: Ctx, res: ServerResponse, view: CampaignView): v
 <dt>Temporal</dt><dd><a href="${webUi(ctx, ctx.deps.campaigns.workflowIdOf(view.campaignId))}" rel="noreferrer">在 Temporal Web UI 中查看</a></dd>
 </dl>
 ${view.mayAct && (status.info.state === 'running' || status.info.state === 'paused' || status.info.state === 'scheduled') ? pauseForm(view) : ''}
+${chaseBar(view)}
 <p>${(['submitted', 'late', 'excused', 'pending', 'overdue', 'future'] as const).map((s) => html`<span class="state st-${s}">${STATE_LABELS[s]} ${counts[s] ?? 0}</span> `)}</p>
 <table id="matrix">
 <thead><tr><th>单位</th>${cols.map(
@@ -141,7 +143,7 @@ ${plan.departments.map(
         first ? html`<br><span class="muted">${shortTime(first.receivedAt, zone)}</span>` : ''
       }${first?.late ? html`<br><span class="muted">迟${lateness(o.due, first.receivedAt)}</span>` : ''}${o.versions.length > 1 ? html`<br><span class="muted">共${o.versions.length}版</span>` : ''}${
         st === 'overdue' ? html`<br><span class="muted">已逾期${lateness(o.due, status.info.campaignNow)}</span>` : ''
-      }</td>`;
+      }${chaseTick(view, dept.id, occ.key, st)}</td>`;
     })}</tr>`,
 )}
 </tbody></table>`,
