@@ -46,10 +46,21 @@ export function chaseBar(view: CampaignView): Raw | '' {
   )}</div>`;
 }
 
-/** A department's tick box in a matrix cell it may be chased for, joining that occurrence's chase form. */
+/** The matrix's obligations by `<occurrence>|<department>`, built once per page. */
+const byCell = new WeakMap<CampaignView, Map<string, StatusMatrix['obligations'][number]>>();
+
+/**
+ * A matrix cell's chase part: how often the department was chased by hand for the occurrence
+ * (readers see it too), and — for those who may act, where a chase is for — a tick box joining
+ * that occurrence's chase form.
+ */
 export function chaseTick(view: CampaignView, departmentId: string, occurrenceKey: string, state: string): Raw | '' {
-  if (!view.mayAct || !chaseable(state)) return '';
-  return html`<br><label class="muted"><input type="checkbox" form="${chaseFormId(occurrenceKey)}" name="department" value="${departmentId}"> 催报</label>`;
+  let cells = byCell.get(view);
+  if (!cells) byCell.set(view, (cells = new Map(view.status.obligations.map((o) => [`${o.occurrence}|${o.department}`, o]))));
+  const chased = cells.get(`${occurrenceKey}|${departmentId}`)?.chases?.length ?? 0;
+  return html`${chased ? html`<br><span class="muted chased">已催报${chased}次</span>` : ''}${
+    view.mayAct && chaseable(state) ? html`<br><label class="muted"><input type="checkbox" form="${chaseFormId(occurrenceKey)}" name="department" value="${departmentId}"> 催报</label>` : ''
+  }`;
 }
 
 /** POST /c/<id>/chase: the chase sent (or the same chase again, or refused), in words. */

@@ -17,6 +17,7 @@ import { loadCampaignHistories } from '../../reports/temporal-histories';
 import { AccountStore } from '../../store/accounts/account-store';
 import { freePort } from '../../tools/harness/free-port';
 import { STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { childEnv, runCli } from '../support/run-cli';
 import type { ReceivedMessage } from '../support/smtp-sink';
 
 const PW = 'a long enough passphrase';
@@ -148,10 +149,11 @@ describe('chase by hand (催报): one email per owing department per click, at m
     expect(tooSoon.status).toBe(429);
     expect(await tooSoon.text()).toMatch(/一小时内已催报过（(东区人社局|西区人社局|北区人社局)(、[^）]+)?），下次可催报时间：2024/);
 
-    // The viewer: no button, no tick box; a POST with a valid token is refused and sends nothing.
+    // The viewer: no button, no tick box (the chases counted all the same); a POST with a valid token is refused and sends nothing.
     const li = await logIn('li');
     const seen = await (await fetch(`${url}/c/${id}`, { headers: { cookie: li } })).text();
     expect(seen).toContain('id="matrix"');
+    expect(seen).toMatch(new RegExp(`data-occurrence="${W1}" data-state="pending">.*?已催报1次</span></td>`));
     expect(seen).not.toContain('/chase"');
     expect(seen).not.toContain('name="department"');
     const viewerCsrf = /name="csrf" value="([^"]+)"/.exec(seen)![1]!;
@@ -165,5 +167,24 @@ describe('chase by hand (催报): one email per owing department per click, at m
     const entries = auditEntries(runs, { clock: facts.clock!, zone: 'Asia/Shanghai', plan: facts.plan });
     const chases = entries.filter((e) => e.kind === 'chase' && e.actor === 'portal:wang (王芳)');
     expect(chases.filter((e) => e.what.includes(chaseId!)).map((e) => e.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^chased .*东区人社局.*for /), expect.stringMatching(/^the same chase again: nothing sent/)]));
+  });
+
+  it('the CLI (`campaign chase`, its own process): chases the departments named, once per --chase-id, and refuses a new chase inside the hour in campaign time', async () => {
+    const fresh = await stack.startDemo();
+    const env = childEnv({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue, CAMPAIGN_DATA_DIR: stack.dataDir, PORTAL_SECRET: STACK_SECRET });
+    const args = ['chase', fresh, '--occurrence', CONTACTS, '--department', 'north'];
+    const first = await runCli([...args, '--chase-id', 'cli-chase-0001'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^chased 1 department\(s\) for contacts@2024-03-08: 北区人社局 \(north\)$/m);
+    await until(() => chaseMails(stack.sink, 'cli-chase-0001').length >= 1, 'the CLI chase email');
+    const again = await runCli([...args, '--chase-id', 'cli-chase-0001'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('was already sent at 2024-03-05');
+    const soon = await runCli(args, env);
+    expect(soon.code).toBe(1);
+    expect(soon.stderr).toMatch(/^campaign: 一小时内已催报过（北区人社局 \(north\)），下次可催报时间：2024-03-05 周二 1\d:\d\d。\n$/);
+    await settle(1000);
+    expect(chaseMails(stack.sink, 'cli-chase-0001')).toHaveLength(1);
+    expect(stack.sink.messages.filter((m) => (m.headers['x-campaign-key'] ?? '').startsWith(`${fresh}/${CONTACTS}/`) && (m.headers['x-campaign-key'] ?? '').includes('/chase-'))).toHaveLength(1);
   });
 });
