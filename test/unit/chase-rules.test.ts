@@ -10,6 +10,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { CHASE_INTERVAL_MS, combineChase, describeChaseRefusal, judgeChase, recordChase } from '../../obligations/chase-rules';
 import { initialShardState, obligationKey } from '../../obligations/obligations';
+import { composeMessage } from '../../mail/compose';
+import { SAMPLE_FROM, samplePlan } from '../../mail/sample';
 import { compileOk } from './plan-fixtures';
 
 const PLAN_FILE = fileURLToPath(new URL('../../definitions/demo.yaml', import.meta.url));
@@ -66,5 +68,20 @@ describe('chase rules', () => {
       ok: false,
       refusal: { code: 'too-soon', occurrence: CONTACTS, nextAt: '2024-03-06T02:10:00.000Z', departments: ['b', 'c'] },
     });
+  });
+
+  it('the chase email says it is by hand, names the deadline and due time, and whether it is overdue', () => {
+    const req = { kind: 'chase' as const, occurrenceKey: 'pre-festival-report@2024-02-02', departmentId: 'taiyuan', chaseId: 'c0ffee00-chase', link: 'https://portal.shanxi.example/d/taiyuan-7f3a' };
+    const late = composeMessage(samplePlan('zh-CN'), { ...req, at: '2024-02-05T18:30:00.000+08:00' }, { from: SAMPLE_FROM });
+    expect(late.key).toMatchObject({ key: 'pre-festival-report@2024-02-02/taiyuan', step: 'chase-c0ffee00-chase' });
+    expect(late.message.subject).toBe('【催报】山西省人力资源和社会保障厅催报：请太原市人力资源和社会保障局尽快报送“春节前阶段性活动进展情况”');
+    expect(late.message.text).toContain('现就“春节前阶段性活动进展情况”向贵单位人工催报（此为协调人手动发出的催报，并非系统定时提醒）');
+    expect(late.message.text).toContain('截止时间：2024年2月2日（星期五）18:00');
+    expect(late.message.text).toContain('贵单位尚未报送，已逾期3天。请立即报送。');
+    expect(late.message.text).toContain('报送链接：https://portal.shanxi.example/d/taiyuan-7f3a');
+    const early = composeMessage(samplePlan('en'), { ...req, at: '2024-02-02T13:00:00.000+08:00' }, { from: SAMPLE_FROM });
+    expect(early.message.text).toContain('is chasing your department by hand');
+    expect(early.message.text).toContain('about 5 hours left before it is due');
+    expect(early.message.text).not.toContain('overdue');
   });
 });
