@@ -74,6 +74,16 @@ export function formatTime(iso: string | undefined, zone: string): string {
   return `${t.toFormat('yyyy年M月d日')}（星期${weekday}）${t.toFormat('HH:mm')}`;
 }
 
+/**
+ * What a page says for "now": the campaign's time while it runs; once it is over (completed or
+ * cancelled) its end, not a clock that keeps running (a rehearsal's clock runs on for ever).
+ */
+export function campaignTime(info: { state: string; campaignNow: string; periodEnd: string }, zone: string): string {
+  if (info.state === 'completed') return `活动已结束（报送期截至${formatTime(info.periodEnd, zone)}）`;
+  if (info.state === 'cancelled') return '活动已取消';
+  return formatTime(info.campaignNow, zone);
+}
+
 export function shortTime(iso: string | undefined, zone: string): string {
   if (!iso) return '';
   const t = DateTime.fromISO(iso, { zone });
@@ -115,6 +125,7 @@ td.num{text-align:right}
 .st-pending{background:#fff;color:#333;border:1px solid #bbb}
 .st-overdue{background:#f8d0cc;color:#9c1c12}
 .st-future{background:#f3f3f3;color:#888}
+.st-channel{background:#e6f0fa;color:#1f4e79}
 td.st-submitted{background:#e8f7e4}
 td.st-late{background:#fff0dc}
 td.st-excused{background:#efefef}
@@ -139,4 +150,31 @@ button,.button{background:#b0302a;color:#fff;border:0;padding:7px 18px;border-ra
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}
 dl.meta dt{color:#666}
 dl.meta dd{margin:0}
+.when{white-space:nowrap}
+.table-scroll{overflow-x:auto;max-width:100%;margin:8px 0 16px}
+.table-scroll table{margin:0}
+#matrix th,#matrix td{white-space:nowrap}
+#matrix th.group{text-align:center;white-space:normal;min-width:8em}
+#matrix .dept{position:sticky;left:0;z-index:1;background:#eee;min-width:7em}
+#matrix thead .dept{z-index:2}
+td.st-channel{background:#f0f6fc}
+@media (max-width:600px){
+main{padding:8px 12px 32px}
+header{padding:10px 12px;gap:12px;flex-wrap:wrap}
+h1{font-size:20px}
+table.cards-on-phone,table.cards-on-phone tbody,table.cards-on-phone tr,table.cards-on-phone td{display:block;width:100%}
+table.cards-on-phone{background:none;border:0}
+table.cards-on-phone thead{display:none}
+table.cards-on-phone tr{background:#fff;border:1px solid #ddd;border-radius:4px;margin:0 0 10px;padding:8px 12px}
+table.cards-on-phone td{border:0;padding:3px 0;display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
+table.cards-on-phone td::before{content:attr(data-label);color:#666;font-size:13px;flex:0 0 4.5em}
+table.cards-on-phone td.title{font-weight:bold;font-size:16px}
+table.cards-on-phone td.title::before{content:none}
+table.cards-on-phone td .button{padding:9px 22px}
+button,.button{min-height:40px}
+.field input[type=text],.field textarea{width:100%}
+.field.sub{margin-left:14px}
+input[type=file]{max-width:100%}
+.card{padding:10px 12px}
+}
 `;

@@ -5,7 +5,7 @@
 import type { CompiledPlan } from '../deadlines/timeline';
 import type { ObligationView } from '../workflows/department-shard.messages';
 
-export type DisplayState = 'submitted' | 'late' | 'excused' | 'pending' | 'overdue' | 'future';
+export type DisplayState = 'submitted' | 'late' | 'excused' | 'pending' | 'overdue' | 'future' | 'channel';
 
 export const STATE_LABELS: Record<DisplayState, string> = {
   submitted: '已报',
@@ -14,13 +14,20 @@ export const STATE_LABELS: Record<DisplayState, string> = {
   pending: '待报',
   overdue: '逾期',
   future: '未开始',
+  channel: '随时可报送',
 };
 
 export function opensOf(plan: CompiledPlan, o: Pick<ObligationView, 'deadline' | 'occurrence'>): string | undefined {
   return plan.deadlines.find((d) => d.id === o.deadline)?.occurrences.find((x) => x.key === o.occurrence)?.opens;
 }
 
+/** Whether the obligation is an "any time" (随时报送) channel: nothing is owed, so it is never late or overdue. */
+export function isChannel(plan: CompiledPlan, o: Pick<ObligationView, 'deadline'>): boolean {
+  return plan.deadlines.find((d) => d.id === o.deadline)?.kind === 'open';
+}
+
 export function displayState(plan: CompiledPlan, o: ObligationView, nowMs: number): DisplayState {
+  if (isChannel(plan, o)) return o.versions.length ? 'submitted' : 'channel';
   if (o.status !== 'pending') return o.status;
   if (Date.parse(o.due) < nowMs) return 'overdue';
   const opens = opensOf(plan, o);

@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { DateTime } from 'luxon';
 import { CampaignNotFoundError, RequestRejectedError, type StatusMatrix } from '../../client/campaign-client';
-import type { CompiledPlan } from '../../deadlines/timeline';
+import type { CompiledDeadline, CompiledOccurrence, CompiledPlan } from '../../deadlines/timeline';
 import { flattenColumns } from '../../obligations/form-data';
 import { summarise, summaryCsv, type OccurrenceSummary } from '../../reports/summary';
 import { summaryXlsx } from '../../reports/xlsx';
@@ -16,7 +16,7 @@ import { mayAct, mayRead } from '../../store/accounts/account-store';
 import { BlobNotFoundError } from '../../store/blob-store';
 import type { ObligationView } from '../../workflows/department-shard.messages';
 import { contentDisposition, redirect, send, sendPage, sendRefusal, sendStream, type Ctx } from '../context';
-import { formatTime, html, lateness, revealed, shortTime } from '../html';
+import { campaignTime, formatTime, html, lateness, revealed, shortTime } from '../html';
 import { field, type ParsedBody } from '../uploads/multipart';
 import { displayState, occurrenceLabel, STATE_LABELS } from '../states';
 import { chaseBar, chaseTick } from './chase-action';
@@ -103,10 +103,28 @@ function occurrenceColumns(plan: CompiledPlan) {
   return plan.deadlines.flatMap((d) => d.occurrences.map((occ) => ({ deadline: d, occ })));
 }
 
+/**
+ * The matrix's two header rows: each deadline's title once, over its occurrences' columns (their
+ * due dates beneath it); a deadline with one occurrence takes both rows. "Any time" (随时报送)
+ * deadlines say so instead of a due time.
+ */
+function matrixHeader(view: CampaignView) {
+  const { plan, zone } = view;
+  const summary = (key: string) => html`<a href="/c/${enc(view.campaignId)}/summary/${enc(key)}">汇总</a>`;
+  const due = (deadline: CompiledDeadline, occ: CompiledOccurrence) => (deadline.kind === 'open' ? html`<span class="muted">随时报送</span>` : html`<span class="muted">截止 ${shortTime(occ.due, zone)}</span>`);
+  return html`<thead><tr><th class="dept" rowspan="2">单位</th>${plan.deadlines.filter((d) => d.occurrences.length).map((deadline) =>
+    deadline.occurrences.length > 1
+      ? html`<th class="group" colspan="${deadline.occurrences.length}" data-deadline="${deadline.id}">${deadline.title}</th>`
+      : html`<th class="group" rowspan="2" data-deadline="${deadline.id}" data-occurrence="${deadline.occurrences[0]!.key}">${deadline.title}<br>${due(deadline, deadline.occurrences[0]!)}<br>${summary(deadline.occurrences[0]!.key)}</th>`,
+  )}</tr>
+<tr>${plan.deadlines.filter((d) => d.occurrences.length > 1).flatMap((deadline) => deadline.occurrences.map((occ) => html`<th data-occurrence="${occ.key}">${due(deadline, occ)}<br>${summary(occ.key)}</th>`))}</tr></thead>`;
+}
+
 export function sendMatrix(ctx: Ctx, res: ServerResponse, view: CampaignView): void {
   const { plan, status, zone } = view;
   const byKey = new Map(status.obligations.filter((o) => o.inPlan).map((o) => [`${o.occurrence}|${o.department}`, o]));
   const cols = occurrenceColumns(plan);
+  const ended = status.info.state === 'completed' || status.info.state === 'cancelled';
   const counts: Record<string, number> = {};
   for (const o of byKey.values()) {
     const st = displayState(plan, o, view.nowMs);
@@ -119,21 +137,18 @@ export function sendMatrix(ctx: Ctx, res: ServerResponse, view: CampaignView): v
     html`<dl class="meta">
 <dt>活动编号</dt><dd>${view.campaignId}</dd>
 <dt>状态</dt><dd>${CAMPAIGN_STATES[status.info.state] ?? status.info.state}${status.info.paused && status.info.state !== 'paused' ? '（已暂停）' : ''}</dd>
-<dt>活动时间</dt><dd>${formatTime(status.info.campaignNow, zone)}</dd>
+<dt>活动时间</dt><dd id="campaign-time">${campaignTime(status.info, zone)}</dd>
 <dt>Temporal</dt><dd><a href="${webUi(ctx, ctx.deps.campaigns.workflowIdOf(view.campaignId))}" rel="noreferrer">在 Temporal Web UI 中查看</a></dd>
 </dl>
 ${view.mayAct && (status.info.state === 'running' || status.info.state === 'paused' || status.info.state === 'scheduled') ? pauseForm(view) : ''}
 ${chaseBar(view)}
 <p>${(['submitted', 'late', 'excused', 'pending', 'overdue', 'future'] as const).map((s) => html`<span class="state st-${s}">${STATE_LABELS[s]} ${counts[s] ?? 0}</span> `)}</p>
-<table id="matrix">
-<thead><tr><th>单位</th>${cols.map(
-      ({ deadline, occ }) =>
-        html`<th>${deadline.title}${deadline.occurrences.length > 1 ? html`<br>${occ.key.split('@')[1]}` : ''}<br><span class="muted">截止 ${shortTime(occ.due, zone)}</span><br><a href="/c/${enc(view.campaignId)}/summary/${enc(occ.key)}">汇总</a></th>`,
-    )}</tr></thead>
+<div class="table-scroll"><table id="matrix">
+${matrixHeader(view)}
 <tbody>
 ${plan.departments.map(
   (dept) =>
-    html`<tr data-department="${dept.id}"><th><a href="/c/${enc(view.campaignId)}/d/${enc(dept.id)}">${dept.name}</a></th>${cols.map(({ deadline, occ }) => {
+    html`<tr data-department="${dept.id}"><th class="dept"><a href="/c/${enc(view.campaignId)}/d/${enc(dept.id)}">${dept.name}</a></th>${cols.map(({ deadline, occ }) => {
       if (!deadline.departments.includes(dept.id)) return html`<td class="muted">—</td>`;
       const o = byKey.get(`${occ.key}|${dept.id}`);
       if (!o) return html`<td class="muted">—</td>`;
@@ -142,11 +157,11 @@ ${plan.departments.map(
       return html`<td class="st-${st}" data-occurrence="${occ.key}" data-state="${st}"><span class="state st-${st}">${STATE_LABELS[st]}</span>${
         first ? html`<br><span class="muted">${shortTime(first.receivedAt, zone)}</span>` : ''
       }${first?.late ? html`<br><span class="muted">迟${lateness(o.due, first.receivedAt)}</span>` : ''}${o.versions.length > 1 ? html`<br><span class="muted">共${o.versions.length}版</span>` : ''}${
-        st === 'overdue' ? html`<br><span class="muted">已逾期${lateness(o.due, status.info.campaignNow)}</span>` : ''
+        st === 'overdue' ? html`<br><span class="muted">已逾期${lateness(o.due, ended ? status.info.periodEnd : status.info.campaignNow)}</span>` : ''
       }${chaseTick(view, dept.id, occ.key, st)}</td>`;
     })}</tr>`,
 )}
-</tbody></table>`,
+</tbody></table></div>`,
     { nav: view.who.nav },
   );
 }

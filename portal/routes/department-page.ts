@@ -12,9 +12,9 @@ import { flattenColumns, numberNotationRule, type FormValues } from '../../oblig
 import { ATTACHMENT_EXTENSIONS, formatBytes } from '../../obligations/submission-rules';
 import type { ObligationView } from '../../workflows/department-shard.messages';
 import type { Ctx } from '../context';
-import { formatTime, html, lateness, raw, type Raw } from '../html';
+import { campaignTime, formatTime, html, lateness, raw, type Raw } from '../html';
 import { departmentCsrf } from '../security';
-import { displayState, STATE_LABELS } from '../states';
+import { displayState, isChannel, STATE_LABELS } from '../states';
 import type { DeptView } from './department-view';
 import { newKey } from './submission-ids';
 
@@ -55,36 +55,50 @@ export function submittable(view: DeptView): Array<{ deadline: CompiledDeadline;
 
 // --- rendering ---------------------------------------------------------------------------------
 
-/** The page; `notice` (what became of a submission) goes first. */
+/** The element id of an occurrence's form card (the table's 填报 links point at it). */
+const cardId = (occurrenceKey: string) => `occ-${occurrenceKey.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+/**
+ * The page; `notice` (what became of a submission) goes first. The obligations are a table on a
+ * wide screen and, below 600 px (a phone opening the link from its email), one card per row: each
+ * cell says what it is (data-label), dates never break inside.
+ */
 export function renderPage(ctx: Ctx, view: DeptView, states: Map<string, FormState>, notice?: Raw): Raw {
   const { plan, zone } = view;
   const rows = [...view.obligations].sort((a, b) => Date.parse(a.due) - Date.parse(b.due) || a.deadline.localeCompare(b.deadline));
   const open = submittable(view);
+  const fillable = new Set(open.map((x) => x.occ.key));
+  const ended = view.info.state === 'completed' || view.info.state === 'cancelled';
   return html`${notice ?? ''}
 <dl class="meta">
   <dt>报送单位</dt><dd id="department-name">${view.dept.name}</dd>
   <dt>活动</dt><dd>${plan.campaign.title}</dd>
-  <dt>当前时间</dt><dd>${formatTime(view.info.campaignNow, zone)}</dd>
+  <dt>${ended ? '活动状态' : '当前时间'}</dt><dd id="campaign-time">${campaignTime(view.info, zone)}</dd>
 </dl>
 <div class="notice">本页面链接为贵单位专用，请勿转发。</div>
 <h2>报送事项</h2>
-<table id="obligations">
-<thead><tr><th>事项</th><th>截止时间</th><th>状态</th><th>报送时间</th><th>版本</th></tr></thead>
+<table id="obligations" class="cards-on-phone">
+<thead><tr><th>事项</th><th>截止时间</th><th>状态</th><th>报送时间</th><th>版本</th><th>操作</th></tr></thead>
 <tbody>
 ${rows.map((o) => {
   const d = deadlineOf(plan, o.deadline);
   const st = displayState(plan, o, view.nowMs);
   const first = o.versions[0];
   const latest = o.versions.at(-1);
-  return html`<tr data-occurrence="${o.occurrence}"><td>${d?.title ?? o.deadline}${d && d.occurrences.length > 1 ? html` <span class="muted">${o.occurrence.split('@')[1]}</span>` : ''}</td>
-<td>${formatTime(o.due, zone)}${o.extendedTo ? html` <span class="muted">（已延期）</span>` : ''}</td>
-<td><span class="state st-${st}">${STATE_LABELS[st]}</span>${o.excused ? html` <span class="muted">${o.excused.reason}</span>` : ''}</td>
-<td>${first ? formatTime(first.receivedAt, zone) : ''}${first?.late ? html` <span class="muted">迟报${lateness(o.due, first.receivedAt)}</span>` : ''}</td>
-<td>${latest ? `第${latest.version}版` : ''}</td></tr>`;
+  return html`<tr data-occurrence="${o.occurrence}" data-state="${st}"><td data-label="事项" class="title">${d?.title ?? o.deadline}${d && d.occurrences.length > 1 ? html` <span class="muted">${o.occurrence.split('@')[1]}</span>` : ''}</td>
+<td data-label="截止时间">${
+    st === 'channel' || isChannel(plan, o)
+      ? html`<span class="muted">报送期内随时，至</span><span class="when due">${formatTime(o.due, zone)}</span>`
+      : html`<span class="when due">${formatTime(o.due, zone)}</span>${o.extendedTo ? html` <span class="muted">（已延期）</span>` : ''}`
+  }</td>
+<td data-label="状态"><span class="state st-${st}">${STATE_LABELS[st]}</span>${o.excused ? html` <span class="muted">${o.excused.reason}</span>` : ''}</td>
+<td data-label="报送时间">${first ? html`<span class="when">${formatTime(first.receivedAt, zone)}</span>` : html`<span class="muted">—</span>`}${first?.late ? html` <span class="muted">迟报${lateness(o.due, first.receivedAt)}</span>` : ''}</td>
+<td data-label="版本">${latest ? `第${latest.version}版` : html`<span class="muted">—</span>`}</td>
+<td data-label="操作">${fillable.has(o.occurrence) ? html`<a class="button" href="#${cardId(o.occurrence)}">${latest ? '更正' : '填报'}</a>` : html`<span class="muted">—</span>`}</td></tr>`;
 })}
 </tbody>
 </table>
-${open.length === 0 ? html`<p class="muted">目前没有需要报送的事项。</p>` : ''}
+${open.length === 0 ? html`<p class="muted">${ended ? '活动已结束，不再接受报送。' : '目前没有需要报送的事项。'}</p>` : ''}
 ${open.map(({ deadline, occ, ob }) => renderForm(ctx, view, deadline, occ, ob, states.get(occ.key) ?? emptyState()))}
 `;
 }
@@ -100,9 +114,11 @@ function renderForm(ctx: Ctx, view: DeptView, deadline: CompiledDeadline, occ: C
   const latest = ob.versions.at(-1);
   const pastDue = Date.parse(ob.due) < view.nowMs;
   return html`
-<section class="card" id="occ-${occ.key.replace(/[^A-Za-z0-9_-]/g, '-')}">
+<section class="card" id="${cardId(occ.key)}" data-occurrence="${occ.key}">
 <h2>${deadline.title}${deadline.occurrences.length > 1 ? `（${occ.key.split('@')[1]}）` : ''}</h2>
-<p>截止时间：<strong>${formatTime(ob.due, view.zone)}</strong>${pastDue ? html` <span class="state st-overdue">已逾期，仍可补报（记为迟报）</span>` : ''}</p>
+${deadline.kind === 'open'
+  ? html`<p><span class="state st-channel">随时可报送</span> 报送期内随时，至 <strong class="when">${formatTime(ob.due, view.zone)}</strong></p>`
+  : html`<p>截止时间：<strong class="when">${formatTime(ob.due, view.zone)}</strong>${pastDue ? html` <span class="state st-overdue">已逾期，仍可补报（记为迟报）</span>` : ''}</p>`}
 ${deadline.quote ? html`<p class="muted">通知原文：${deadline.quote}</p>` : ''}
 ${deadline.description ? html`<p>${deadline.description}</p>` : ''}
 ${latest ? html`<p class="ok">已于 ${formatTime(latest.receivedAt, view.zone)} 报送第${latest.version}版；如需更正，可重新提交（保留全部版本）。</p>` : ''}

@@ -475,6 +475,7 @@ describe('the portal: departments submit through the links in their emails, the 
     expect(await page.locator(`tr[data-department="north"] td[data-occurrence="contacts@2024-03-08"]`).getAttribute('data-state')).toBe('excused');
     expect(await page.locator(`tr[data-department="west"] td[data-occurrence="${W1}"]`).getAttribute('data-state')).toBe('submitted');
     expect(await page.locator('a[href*="/namespaces/default/workflows/campaign%2F"]').count()).toBe(1);
+    await page.setViewportSize({ width: 1400, height: 900 });
     await page.screenshot({ path: screenshotPath('portal-matrix.png'), fullPage: true });
     await coord.context.close();
   });
