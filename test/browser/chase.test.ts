@@ -7,11 +7,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startPortal, type Portal } from '../../portal/server';
-import { AccountStore } from '../../store/accounts/account-store';
+import type { Portal } from '../../portal/server';
 import { launchChromium } from '../../tools/harness/browser';
-import { freePort } from '../../tools/harness/free-port';
-import { STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { startAccountsPortal, startPortalStack, type PortalStack } from '../support/portal-stack';
 
 const PW = 'a long enough passphrase';
 const W1 = 'weekly-stats@2024-03-06';
@@ -25,13 +23,8 @@ describe('the matrix’s chase button in a browser', () => {
 
   beforeAll(async () => {
     stack = await startPortalStack(inject('temporalAddress'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const accounts = new AccountStore(stack.stores.db);
-    const config = { secret: STACK_SECRET, baseUrl: url, maxUploadBytes: 64 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined };
-    portal = await startPortal(config, { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts }, { port });
     id = await stack.startDemo();
-    await accounts.add({ login: 'wang', name: '王芳', role: 'coordinator', password: PW, campaigns: [id] }, 'test');
+    ({ portal, url } = await startAccountsPortal(stack, { coordinator: 'wang', password: PW, campaigns: [id] }));
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -11,12 +11,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ChaseRefusedError } from '../../client/campaign-client';
 import { verifyToken } from '../../mail/department-links';
 import { CHASE_INTERVAL_MS } from '../../obligations/chase-rules';
-import { startPortal, type Portal } from '../../portal/server';
+import type { Portal } from '../../portal/server';
 import { auditEntries } from '../../reports/audit-history';
 import { loadCampaignHistories } from '../../reports/temporal-histories';
-import { AccountStore } from '../../store/accounts/account-store';
-import { freePort } from '../../tools/harness/free-port';
-import { STACK_SECRET, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { STACK_SECRET, startAccountsPortal, startPortalStack, type PortalStack } from '../support/portal-stack';
 import { childEnv, runCli } from '../support/run-cli';
 import type { ReceivedMessage } from '../support/smtp-sink';
 
@@ -48,17 +46,8 @@ describe('chase by hand (催报): one email per owing department per click, at m
 
   beforeAll(async () => {
     stack = await startPortalStack(inject('temporalAddress'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const accounts = new AccountStore(stack.stores.db);
-    portal = await startPortal(
-      { secret: STACK_SECRET, baseUrl: url, maxUploadBytes: 64 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined },
-      { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts },
-      { port },
-    );
     id = await stack.startDemo();
-    await accounts.add({ login: 'wang', name: '王芳', role: 'coordinator', password: PW, campaigns: [id] }, 'test');
-    await accounts.add({ login: 'li', name: '李局长', role: 'viewer', password: PW, campaigns: [id] }, 'test');
+    ({ portal, url } = await startAccountsPortal(stack, { coordinator: 'wang', viewer: 'li', password: PW, campaigns: [id] }));
     const plan = await stack.campaigns.plans.load((await stack.campaigns.info(id)).planRef);
     for (const d of plan.departments) CONTACT_OF[d.id] = d.contacts[0]!.email.toLowerCase();
   });

@@ -18,6 +18,7 @@ import { parseMailConfig } from '../../config/mail';
 import { loadPlanText } from '../../deadlines/load';
 import { departmentLinkBuilder, signToken } from '../../mail/department-links';
 import { startPortal, type Portal } from '../../portal/server';
+import { AccountStore } from '../../store/accounts/account-store';
 import { openStores, type Stores } from '../../store/stores';
 import { freePort } from '../../tools/harness/free-port';
 import { closeMailDependencies, mailDependencies, storeDependencies } from '../../worker/dependencies';
@@ -114,6 +115,21 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The portal with its coordinator pages (accounts on the stack's database), on a free port, in
+ * front of the stack's campaigns; and a coordinator and a viewer given these campaigns.
+ */
+export async function startAccountsPortal(stack: PortalStack, people: { coordinator: string; viewer?: string; password: string; campaigns: string[] }): Promise<{ portal: Portal; url: string; accounts: AccountStore }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const accounts = new AccountStore(stack.stores.db);
+  const config = { secret: STACK_SECRET, baseUrl: url, maxUploadBytes: 64 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined };
+  const portal = await startPortal(config, { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts }, { port });
+  await accounts.add({ login: people.coordinator, name: '王芳', role: 'coordinator', password: people.password, campaigns: people.campaigns }, 'test');
+  if (people.viewer) await accounts.add({ login: people.viewer, name: '李局长', role: 'viewer', password: people.password, campaigns: people.campaigns }, 'test');
+  return { portal, url, accounts };
 }
 
 /** A multipart body: the form's fields, then one file of `size` bytes made as it is sent (a PDF header, then spaces). */
