@@ -17,6 +17,7 @@ import { CampaignClient } from '../../client/campaign-client';
 import { parseMailConfig } from '../../config/mail';
 import { loadPlanText } from '../../deadlines/load';
 import { departmentLinkBuilder, signToken } from '../../mail/department-links';
+import type { ClockRequest } from '../../obligations/clock';
 import { startPortal, type Portal } from '../../portal/server';
 import { AccountStore } from '../../store/accounts/account-store';
 import { openStores, type Stores } from '../../store/stores';
@@ -40,8 +41,8 @@ export interface PortalStack {
   sink: SmtpSink;
   /** The in-process portal, when asked for. */
   portal?: Portal;
-  /** Starts the demo plan (edited) under a fresh campaign id; returns the id. */
-  startDemo(edit?: (yaml: string) => string): Promise<string>;
+  /** Starts the demo plan (edited) under a fresh campaign id (by default played from 2024-03-05 09:00 in real time); returns the id. */
+  startDemo(edit?: (yaml: string) => string, clock?: ClockRequest): Promise<string>;
   /** A department's link token for a campaign. */
   token(campaignId: string, department: string): string;
   teardown(): Promise<void>;
@@ -86,11 +87,11 @@ export async function startPortalStack(address: string, opts: { portal?: { maxUp
     taskQueue,
     sink,
     portal,
-    async startDemo(edit = (y) => y) {
+    async startDemo(edit = (y) => y, clock = { mode: 'rehearsal', scale: 1, startAt: '2024-03-05T09:00:00+08:00' }) {
       const id = uniqueId('demo');
       const r = loadPlanText(edit(readFileSync(PLAN_FILE, 'utf8').replace(/^ {2}id: demo$/m, `  id: ${id}`)), 'demo.yaml');
       if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-      await campaigns.start(r.plan, { workflowId: `campaign/${id}`, clock: { mode: 'rehearsal', scale: 1, startAt: '2024-03-05T09:00:00+08:00' } });
+      await campaigns.start(r.plan, { workflowId: `campaign/${id}`, clock });
       started.push(id);
       // Ready once its shards run: before that a department's page has no form to fill in.
       for (let attempt = 0; ; attempt++) {
