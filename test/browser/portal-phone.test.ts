@@ -6,11 +6,13 @@
  * rehearsal that has ended saying so instead of showing a clock still running. The demo plan with
  * an open deadline added, against the dev server, a real worker and the portal with accounts.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../../tools/harness/browser';
 import type { Portal } from '../../portal/server';
@@ -172,6 +174,19 @@ describe('the pages on a phone and on a laptop', () => {
     const coord = await matrixPage(finished, LAPTOP);
     expect(await coord.page.textContent('#campaign-time')).toContain('活动已结束');
     expect(await coord.page.locator(`#matrix td[data-occurrence^="${CHANNEL}@"]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['channel', 'channel', 'channel']);
+    // Its coordinator archives it with one click: a ZIP whose manifest names every file it holds.
+    const [download] = await Promise.all([coord.page.waitForEvent('download'), coord.page.click('#archive')]);
+    expect(download.suggestedFilename()).toBe(`${finished}-归档.zip`);
+    const zip = await unzipper.Open.file((await download.path())!);
+    const names = zip.files.map((f) => f.path);
+    expect(names).toContain('index.html');
+    const manifest = JSON.parse((await zip.files.find((f) => f.path === 'manifest.json')!.buffer()).toString('utf8')) as { files: Array<{ path: string; sha256: string }> };
+    for (const f of manifest.files) {
+      const entry = zip.files.find((e) => e.path === f.path)!;
+      expect(createHash('sha256').update(await entry.buffer()).digest('hex'), f.path).toBe(f.sha256);
+    }
+    // A running campaign has no archive yet.
+    expect((await coord.page.request.get(`${url}/c/${running}/archive`)).status()).toBe(409);
     await coord.context.close();
   });
 });

@@ -127,7 +127,7 @@ export async function startAccountsPortal(stack: PortalStack, people: { coordina
   const url = `http://127.0.0.1:${port}`;
   const accounts = new AccountStore(stack.stores.db);
   const config = { secret: STACK_SECRET, baseUrl: url, maxUploadBytes: 64 * 1024, maxFiles: 3, temporalWebUiUrl: 'http://127.0.0.1:8233', namespace: 'default', log: () => undefined };
-  const portal = await startPortal(config, { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts }, { port });
+  const portal = await startPortal(config, { campaigns: stack.campaigns, blobs: stack.stores.blobs, accounts, records: stack.stores }, { port });
   await accounts.add({ login: people.coordinator, name: '王芳', role: 'coordinator', password: people.password, campaigns: people.campaigns }, 'test');
   if (people.viewer) await accounts.add({ login: people.viewer, name: '李局长', role: 'viewer', password: people.password, campaigns: people.campaigns }, 'test');
   return { portal, url, accounts };
