@@ -24,6 +24,8 @@ export interface SubmissionVersion {
   report?: string;
   /** Blob references (sha256:...) of attachments, with their original names. */
   attachments?: Array<{ ref: string; name: string; size: number; type: string }>;
+  /** A 零报告: the department answered "nothing to report this period" (no figures, report or files). */
+  nothing?: true;
 }
 
 export interface DeliveryEntry {
@@ -191,6 +193,8 @@ export interface SubmissionInput {
   attachments?: SubmissionVersion['attachments'];
   /** Column ids whose decrease (cumulative figures) the submitter confirmed. */
   confirmDecreases?: string[];
+  /** A 零报告 ("nothing to report this period"): carries no figures, report or attachments (submission-rules.ts). */
+  nothing?: boolean;
   by: string;
 }
 
@@ -213,6 +217,8 @@ export interface AcceptedSubmission {
   values?: FormValues;
   /** Set when this submission id had been accepted before. */
   duplicateOf?: string;
+  /** A 零报告, as the rules accepted it. */
+  nothing?: true;
 }
 
 /** Picks the occurrence a submission is for: the explicit one, the one open now, or the latest one due. */
@@ -245,6 +251,7 @@ export function applySubmission(plan: CompiledPlan, state: ShardState, input: Su
     values: check.values,
     report: input.report,
     attachments: input.attachments,
+    ...(check.nothing ? { nothing: true as const } : {}),
   };
   rec.versions.push(version);
   // The first accepted version decides on time or late; later versions are corrections.

@@ -4,7 +4,9 @@
  * way it submitted, in the plan's language (campaign.language: zh-CN or en).
  *
  * Decided here: the obligation (department, deadline, occurrence, open, not excused, campaign not
- * over), the figures (delegated to form-data.ts), the report (required, at most REPORT_MAX_CHARS
+ * over), 零报告 ("nothing to report this period": allowed wherever the deadline asks for a statistics
+ * table, and then carrying no figures, report or attachments — a later correction with figures is a
+ * new version), the figures (delegated to form-data.ts), the report (required, at most REPORT_MAX_CHARS
  * characters) and the attachments (allowed by the plan, their kinds by extension, their number and
  * size under the deployment's limits). Not decided here: what the bytes of a file really are (the
  * portal sniffs them, portal/uploads/sniff.ts) — everything here is pure, without I/O.
@@ -94,6 +96,8 @@ export interface RefusalParams {
   'attachment-too-large': { name: string; size?: number; max: number };
   'report-too-long': { length: number; max: number };
   'report-required': { title: string; attachmentsAllowed: boolean };
+  'nothing-not-allowed': { title: string };
+  'nothing-with-content': { title: string };
 }
 export type RefusalCode = keyof RefusalParams;
 export type SubmissionRefusal = { [C in RefusalCode]: { code: C; params: RefusalParams[C] } }[RefusalCode];
@@ -210,6 +214,14 @@ const TEXTS: { [C in RefusalCode]: Record<Language, (p: RefusalParams[C]) => str
     'zh-CN': (p) => `「${p.title}」需要报送内容：请填写报送内容${p.attachmentsAllowed ? '或上传附件' : ''}`,
     en: (p) => `'${p.title}' asks for a report: give its text${p.attachmentsAllowed ? ' or attach a file' : ''}`,
   },
+  'nothing-not-allowed': {
+    'zh-CN': (p) => `「${p.title}」没有统计表，不能提交零报告，请填写报送内容`,
+    en: (p) => `'${p.title}' has no statistics table, so 'nothing to report' (零报告) does not apply; send a report instead`,
+  },
+  'nothing-with-content': {
+    'zh-CN': (p) => `零报告表示「${p.title}」本期无相关数据，不能同时填写数字、报送内容或附件；如有数据，请按正常方式提交`,
+    en: (p) => `a 'nothing to report' (零报告) submission for '${p.title}' carries no figures, report or attachments; to report figures, submit them normally`,
+  },
 };
 
 /**
@@ -226,7 +238,7 @@ export const fieldWarningsOf = (r: SubmissionRefusal): FieldProblem[] => (r.code
 // --- the rules ---------------------------------------------------------------------------------
 
 export type SubmissionVerdict =
-  | { ok: true; key: string; values?: FormValues; duplicateOf?: string }
+  | { ok: true; key: string; values?: FormValues; duplicateOf?: string; nothing?: true }
   | { ok: false; refusal: SubmissionRefusal };
 
 type Located =
@@ -306,6 +318,7 @@ export function judgeSubmission(plan: CompiledPlan, state: ShardState, input: Su
   const language = plan.campaign.language;
   const files = input.attachments ?? [];
   const report = input.report ?? '';
+  if (input.nothing) return judgeNothing(deadline, key, input);
   let values: FormValues | undefined;
   const form = deadline.submit.form ? plan.forms.find((f) => f.id === deadline.submit.form) : undefined;
   if (deadline.submit.form) {
@@ -332,6 +345,20 @@ export function judgeSubmission(plan: CompiledPlan, state: ShardState, input: Su
   return { ok: true, key, values };
 }
 
+/**
+ * A 零报告 (nothing to report this period): allowed where the deadline asks for a statistics table
+ * (an office's tables are where "no activity this period" is an answer of its own); it carries no
+ * figures, report text or attachments. Figures sent later are a new version, judged as usual.
+ */
+function judgeNothing(deadline: CompiledDeadline, key: string, input: SubmissionInput): SubmissionVerdict {
+  if (!deadline.submit.form) return { ok: false, refusal: refusal('nothing-not-allowed', { title: deadline.title }) };
+  const hasValues = input.values !== undefined && Object.values(input.values).some((v) => v !== null && v !== undefined && String(v).trim() !== '');
+  if (hasValues || (input.report ?? '').trim() || (input.attachments ?? []).length) {
+    return { ok: false, refusal: refusal('nothing-with-content', { title: deadline.title }) };
+  }
+  return { ok: true, key, nothing: true };
+}
+
 /** Why the department may not submit for this obligation now, if it may not (the content aside). */
 export function obligationRefusal(plan: CompiledPlan, state: ShardState, input: SubmissionInput, nowMs: number): SubmissionRefusal | undefined {
   const found = locate(plan, state, input, nowMs);
@@ -349,6 +376,7 @@ export function acceptSubmission(plan: CompiledPlan, state: ShardState, input: S
   const found = locate(plan, state, input, nowMs);
   if (!found.ok || found.duplicateOf !== undefined) return found;
   const form = found.deadline.submit.form ? plan.forms.find((f) => f.id === found.deadline.submit.form) : undefined;
+  if (input.nothing) return { ok: true, key: found.key, nothing: true };
   const values = form && input.values !== undefined ? valuesAsRecorded(form, input.values) : undefined;
   return { ok: true, key: found.key, values };
 }

@@ -266,7 +266,7 @@ export function auditEntries(runs: readonly WorkflowRunHistory[], opts: AuditOpt
             const receipt = value as SubmissionReceipt | undefined;
             const occ = receipt?.occurrence ?? sub.occurrence ?? sub.deadline;
             const status = receipt ? (receipt.late ? 'LATE' : 'on time') : 'pending';
-            const extra = [figures(sub.values), sub.report ? `report ${JSON.stringify(sub.report.length > 40 ? `${sub.report.slice(0, 40)}…` : sub.report)}` : '', sub.attachments?.length ? `attachments: ${sub.attachments.map((a) => a.name).join(', ')}` : '']
+            const extra = [sub.nothing ? '零报告 (nothing to report this period)' : '', figures(sub.values), sub.report ? `report ${JSON.stringify(sub.report.length > 40 ? `${sub.report.slice(0, 40)}…` : sub.report)}` : '', sub.attachments?.length ? `attachments: ${sub.attachments.map((a) => a.name).join(', ')}` : '']
               .filter(Boolean)
               .join('; ');
             if (receipt?.duplicate) {

@@ -1,6 +1,10 @@
 /**
  * The summary tables a coordinator receives: for each deadline occurrence, one row per
  * department (its latest accepted figures), the 总计 row and the departments still missing.
+ * A department whose latest version is a 零报告 (nothing to report this period) is submitted, not
+ * missing; its row is marked 零报告 with empty figures, not zeros (no activity totals the same, and
+ * the row shows what was said) — except cumulative (累计) columns, which carry the department's last
+ * reported running total: nothing happened, so the total so far is unchanged, and 总计 keeps it.
  */
 import type { ObligationView } from '../workflows/department-shard.messages';
 import type { CompiledForm, CompiledPlan } from '../deadlines/timeline';
@@ -15,6 +19,8 @@ export interface SummaryRow {
   values?: FormValues;
   report?: string;
   attachments: number;
+  /** The latest version is a 零报告: nothing to report this period. */
+  nothing: boolean;
 }
 
 export interface OccurrenceSummary {
@@ -34,7 +40,16 @@ export function summarise(plan: CompiledPlan, obligations: readonly ObligationVi
   const out: OccurrenceSummary[] = [];
   for (const d of plan.deadlines) {
     const form = d.submit.form ? plan.forms.find((f) => f.id === d.submit.form) : undefined;
-    for (const occ of d.occurrences) {
+    const cumulative = form ? flattenColumns(form.columns).filter(({ column }) => column.cumulative).map(({ column }) => column.id) : [];
+    d.occurrences.forEach((occ, i) => {
+      /** A 零报告's figures: the cumulative columns as last reported before this occurrence, if any. */
+      const carried = (dept: string): FormValues | undefined => {
+        for (let j = i - 1; j >= 0 && cumulative.length; j--) {
+          const v = byKey.get(`${d.occurrences[j]!.key}|${dept}`)?.versions.at(-1)?.values;
+          if (v) return Object.fromEntries(cumulative.filter((id) => v[id] !== undefined).map((id) => [id, v[id]!]));
+        }
+        return undefined;
+      };
       const rows: SummaryRow[] = d.departments.map((dept) => {
         const o = byKey.get(`${occ.key}|${dept}`);
         const latest = o?.versions.at(-1);
@@ -44,9 +59,10 @@ export function summarise(plan: CompiledPlan, obligations: readonly ObligationVi
           status: o?.status ?? 'pending',
           submittedAt: o?.versions[0]?.receivedAt,
           late: o?.status === 'late',
-          values: latest?.values,
+          values: latest?.nothing ? carried(dept) : latest?.values,
           report: latest?.report,
           attachments: latest?.attachments?.length ?? 0,
+          nothing: latest?.nothing === true,
         };
       });
       const submittedRows = rows.filter((r) => r.values);
@@ -61,7 +77,7 @@ export function summarise(plan: CompiledPlan, obligations: readonly ObligationVi
         // An "any time" channel (随时报送) owes nothing: a department that had nothing to report is not missing.
         missing: d.kind === 'open' ? [] : rows.filter((r) => r.status === 'pending').map((r) => r.department),
       });
-    }
+    });
   }
   return out;
 }
@@ -76,12 +92,18 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The word for a row's state in a summary: its status, or 零报告 (with 逾期 when it came late). */
+export function rowStatus(r: Pick<SummaryRow, 'status' | 'nothing' | 'late'>): string {
+  if (!r.nothing) return r.status;
+  return r.late ? '零报告（逾期）' : '零报告';
+}
+
 /** CSV of one occurrence (UTF-8 with BOM so Excel opens Chinese text correctly). */
 export function summaryCsv(s: OccurrenceSummary): string {
   const cols = s.form ? flattenColumns(s.form.columns).map((c) => c.column) : [];
   const header = ['单位', '状态', '报送时间', ...cols.map((c) => (c.unit ? `${c.label}（${c.unit}）` : c.label))];
   const lines = [header.map(csvCell).join(',')];
-  for (const r of s.rows) lines.push([r.departmentName, r.status, r.submittedAt ?? '', ...cols.map((c) => r.values?.[c.id] ?? '')].map(csvCell).join(','));
+  for (const r of s.rows) lines.push([r.departmentName, rowStatus(r), r.submittedAt ?? '', ...cols.map((c) => r.values?.[c.id] ?? '')].map(csvCell).join(','));
   if (s.totals) lines.push(['总计', '', '', ...cols.map((c) => s.totals![c.id] ?? '')].map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

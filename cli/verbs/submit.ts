@@ -2,7 +2,8 @@
  * `campaign submit`: a department's submission from the coordinator's side. The submission rules
  * (obligations/submission-rules.ts) judge it here before any file is stored — the same rules, limits
  * (PORTAL_MAX_FILES, PORTAL_MAX_UPLOAD_BYTES) and reasons as the portal and the workflow, worded in
- * the plan's language — and the workflow judges it again when it arrives.
+ * the plan's language — and the workflow judges it again when it arrives. `--nothing` submits a
+ * 零报告 (nothing to report this period) — no figures, report or attachments.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ interface SubmitOpts {
   attach?: string[];
   submissionId?: string;
   confirmDecrease?: string[];
+  nothing?: boolean;
   json?: boolean;
 }
 
@@ -94,6 +96,7 @@ export function register(program: Command): void {
     .option('--attach <files...>', 'files to attach (stored before the submission is sent)')
     .option('--submission-id <id>', 'idempotency key (default: a hash of campaign, department, deadline, occurrence and content)')
     .option('--confirm-decrease <columns...>', 'cumulative columns whose figure went down on purpose')
+    .option('--nothing', '零报告: nothing to report this period (no figures, report or attachments)')
     .option('--json', 'print the receipt as JSON')
     .action(async (id: string, opts: SubmitOpts) => {
       const form = opts.file !== undefined ? readFormFile(opts.file) : {};
@@ -111,8 +114,8 @@ export function register(program: Command): void {
           throw new UserError(`cannot read attachment ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'this is a directory' : (err as Error).message}`);
         }
       });
-      if (values === undefined && report === undefined && files.length === 0) {
-        throw new UserError('nothing to submit: give the figures (--file), a report (--report) and/or attachments (--attach)');
+      if (!opts.nothing && values === undefined && report === undefined && files.length === 0) {
+        throw new UserError('nothing to submit: give the figures (--file), a report (--report) and/or attachments (--attach), or --nothing for a 零报告');
       }
 
       const { withCampaigns, runningPlan, zoneOf, languageOf, assertRunning, userErrorOf } = await import('../context');
@@ -158,9 +161,9 @@ export function register(program: Command): void {
               department: opts.department,
               deadline: opts.deadline,
               occurrence,
-              content: { values: values ?? null, report: report ?? null, attachments: attachments.map((a) => [a.ref, a.name]), confirmDecreases: [...(confirmDecreases ?? [])].sort() },
+              content: { values: values ?? null, report: report ?? null, attachments: attachments.map((a) => [a.ref, a.name]), confirmDecreases: [...(confirmDecreases ?? [])].sort(), ...(opts.nothing ? { nothing: true } : {}) },
             });
-          const input = { submissionId, department: opts.department, deadline: opts.deadline, occurrence, values, report, attachments: attachments.length ? attachments : undefined, confirmDecreases, by: ctx.by };
+          const input = { submissionId, department: opts.department, deadline: opts.deadline, occurrence, values, report, attachments: attachments.length ? attachments : undefined, confirmDecreases, ...(opts.nothing ? { nothing: true } : {}), by: ctx.by };
           if (plan) {
             const verdict = rules.judgeSubmission(plan, state, input, nowMs, limits);
             if (!verdict.ok) throw refused(verdict.refusal);
@@ -178,7 +181,7 @@ export function register(program: Command): void {
             const s = terminalValues({ dept, title, department: receipt.department, occurrence: receipt.occurrence, submissionId: receipt.submissionId, files: attachments.map((a) => a.name) });
             return [
               `${receipt.duplicate ? 'already received' : 'received'}: ${s.dept ? `${s.dept} (${s.department})` : s.department} — ${s.title ? `${s.title} (${s.occurrence})` : s.occurrence}`,
-              `  version ${receipt.version}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, language)} (campaign time)`,
+              `  version ${receipt.version}${opts.nothing ? ', 零报告 (nothing to report)' : ''}, ${receipt.late ? 'LATE' : 'on time'}, received ${campaignTime(receipt.receivedAt, zone, language)} (campaign time)`,
               ...(attachments.length ? [`  attachments: ${attachments.map((a, i) => `${s.files[i]} (${a.size} bytes)`).join(', ')}`] : []),
               `  submission id ${s.submissionId}`,
               ...(receipt.duplicate ? ['  (this submission had been received before; nothing changed)'] : []),

@@ -2,7 +2,8 @@
  * The coordinator's summary workbook: an overview sheet (per occurrence: due time, how many
  * departments reported, late, excused, missing and who) and one sheet per occurrence with a form,
  * laid out like the notice's table (reports/xlsx/layout.ts) with a row per department, 总计, and the
- * missing, late and excused departments named underneath. Every text is neutralised and no cell
+ * missing, late and excused departments named underneath; a 零报告 row (nothing to report this
+ * period) says so beside the department's name, its figures left empty. Every text is neutralised and no cell
  * holds a formula.
  */
 import ExcelJS from 'exceljs';
@@ -79,7 +80,7 @@ export async function summaryXlsx(plan: CompiledPlan, tables: OccurrenceSummary[
       }
       r++;
     };
-    for (const row of t.rows) writeRow(row.departmentName, row.values);
+    for (const row of t.rows) writeRow(row.nothing ? `${row.departmentName}（零报告）` : row.departmentName, row.values);
     if (t.totals) writeRow('总计', t.totals, true);
     r++;
     const line = (label: string, ids: string[]) => {
@@ -87,6 +88,8 @@ export async function summaryXlsx(plan: CompiledPlan, tables: OccurrenceSummary[
       r++;
     };
     line('未报送：', t.missing);
+    const nothing = t.rows.filter((x) => x.nothing).map((x) => x.department);
+    if (nothing.length) line('零报告：', nothing);
     const late = t.rows.filter((x) => x.status === 'late').map((x) => x.department);
     if (late.length) line('逾期报送：', late);
     const excused = t.rows.filter((x) => x.status === 'excused').map((x) => x.department);
