@@ -143,6 +143,7 @@ export function sendMatrix(ctx: Ctx, res: ServerResponse, view: CampaignView): v
 ${view.mayAct && (status.info.state === 'running' || status.info.state === 'paused' || status.info.state === 'scheduled') ? pauseForm(view) : ''}
 ${view.mayAct && status.info.state === 'completed' ? html`<p><a class="button" id="archive" href="/c/${enc(view.campaignId)}/archive">下载归档（ZIP）</a> <span class="muted">全部报送、附件、邮件记录、汇总和操作记录，附清单与校验值，可离线查看。</span></p>` : ''}
 ${chaseBar(view)}
+<p><a id="figures-link" href="/c/${enc(view.campaignId)}/figures">统计图：按时报送率、累计数走势</a></p>
 <p>${(['submitted', 'late', 'excused', 'pending', 'overdue', 'future'] as const).map((s) => html`<span class="state st-${s}">${STATE_LABELS[s]} ${counts[s] ?? 0}</span> `)}</p>
 <div class="table-scroll"><table id="matrix">
 ${matrixHeader(view)}

@@ -25,6 +25,7 @@ import { handleChase } from './chase-action';
 import { sendArchive } from './archive-download';
 import { handleObligationAction, handlePause, loadCampaignView, sendCampaignList, sendDepartment, sendFile, sendMatrix, sendSummary, type CampaignView } from './campaign-pages';
 import { handleLogin, handleLogout, safeNext, sendLoginPage, signedIn } from './coordinator-login';
+import { sendFigures } from './figures-page';
 
 /** A page under /c/<campaign>/<section>/<arg>. */
 export interface CampaignRoute {
@@ -38,6 +39,7 @@ export const CAMPAIGN_ROUTES: Record<string, CampaignRoute> = {
   'GET ': { needs: 'read', handle: (ctx, res, view) => sendMatrix(ctx, res, view) },
   'GET d': { needs: 'read', handle: (ctx, res, view, arg) => (arg ? sendDepartment(ctx, res, view, arg) : notFound(res)) },
   'GET summary': { needs: 'read', handle: (_ctx, res, view, arg) => (arg ? sendSummary(res, view, arg) : notFound(res)) },
+  'GET figures': { needs: 'read', handle: (_ctx, res, view) => sendFigures(res, view) },
   'GET file': { needs: 'read', handle: (ctx, res, view, arg) => (arg ? sendFile(ctx, res, view, arg) : notFound(res)) },
   'POST excuse': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleObligationAction(ctx, res, view, 'excuse', body!) },
   'POST extend': { needs: 'act', handle: (ctx, res, view, _arg, body) => handleObligationAction(ctx, res, view, 'extend', body!) },
