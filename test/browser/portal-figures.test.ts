@@ -76,6 +76,8 @@ describe('the figures page', () => {
     expect(widths[1]).toBe(0);
     expect(await page.locator('#ontime-chart').textContent()).toContain('东区人社局');
     expect(await page.locator('#timeliness tr[data-department="west"] td[data-label="迟报"]').textContent()).toBe('1');
+    // A few minutes after 12:00 the same day (the clock runs ten minutes a second).
+    expect(await page.locator('#timeliness tr[data-department="west"] td[data-label="迟报时长"]').textContent()).toMatch(/^平均\d+分钟，最多\d+分钟（当天）$/);
 
     // 招聘会场次 and 签订就业协议人数, each: the total thick, one thin line a department, labelled.
     expect(await attr(page, 'svg.trend-chart', 'data-column')).toEqual(['fairs', 'hired']);
