@@ -158,7 +158,7 @@ ${plan.departments.map(
       const first = o.versions[0];
       return html`<td class="st-${st}" data-occurrence="${occ.key}" data-state="${st}"><span class="state st-${st}">${STATE_LABELS[st]}</span>${
         first ? html`<br><span class="muted">${shortTime(first.receivedAt, zone)}</span>` : ''
-      }${first?.late ? html`<br><span class="muted">迟${lateness(o.due, first.receivedAt)}</span>` : ''}${o.versions.length > 1 ? html`<br><span class="muted">共${o.versions.length}版</span>` : ''}${
+      }${o.versions.at(-1)?.nothing ? html`<br><span class="state st-nothing">零报告</span>` : ''}${first?.late ? html`<br><span class="muted">迟${lateness(o.due, first.receivedAt)}</span>` : ''}${o.versions.length > 1 ? html`<br><span class="muted">共${o.versions.length}版</span>` : ''}${
         st === 'overdue' ? html`<br><span class="muted">已逾期${lateness(o.due, ended ? status.info.periodEnd : status.info.campaignNow)}</span>` : ''
       }${chaseTick(view, dept.id, occ.key, st)}</td>`;
     })}</tr>`,
@@ -196,7 +196,7 @@ ${mine.map((o) => {
 ${o.versions.length
   ? html`<h3>报送版本</h3><table><thead><tr><th>版本</th><th>收到时间</th><th>报送人</th>${cols.map(({ column, parent }) => html`<th>${parent ? `其中：${column.label}` : column.label}</th>`)}<th>内容</th><th>附件</th></tr></thead><tbody>
 ${o.versions.map(
-  (v) => html`<tr><td>第${v.version}版${v.late ? html`<br><span class="state st-late">迟报${lateness(o.due, v.receivedAt)}</span>` : ''}</td><td>${formatTime(v.receivedAt, zone)}</td><td>${revealed(v.by)}</td>${cols.map(
+  (v) => html`<tr><td>第${v.version}版${v.nothing ? html`<br><span class="state st-nothing">零报告</span>` : ''}${v.late ? html`<br><span class="state st-late">迟报${lateness(o.due, v.receivedAt)}</span>` : ''}</td><td>${formatTime(v.receivedAt, zone)}</td><td>${revealed(v.by)}</td>${cols.map(
     ({ column }) => html`<td class="num">${revealed(Array.isArray(v.values?.[column.id]) ? (v.values![column.id] as string[]).join('、') : (v.values?.[column.id] ?? ''))}</td>`,
   )}<td>${revealed(v.report ?? '')}</td><td>${(v.attachments ?? []).map((a) => html`<a href="${base}/file/${a.ref.replace(/^sha256:/, '')}" download>${revealed(a.name)}</a> <span class="muted">${Math.ceil(a.size / 1024)} KiB</span><br>`)}</td></tr>`,
 )}</tbody></table>`
@@ -271,7 +271,7 @@ export async function sendSummary(res: ServerResponse, view: CampaignView, arg: 
 <table id="summary"><thead><tr><th>单位</th><th>状态</th><th>报送时间</th>${cols.map(({ column, parent }) => html`<th>${parent ? `其中：${column.label}` : column.label}${column.unit ? `（${column.unit}）` : ''}</th>`)}<th>附件</th></tr></thead><tbody>
 ${s.rows.map((r) => {
   const st = r.status === 'pending' && Date.parse(s.due) < view.nowMs ? 'overdue' : r.status;
-  return html`<tr><td>${r.departmentName}</td><td><span class="state st-${st}">${STATE_LABELS[st]}</span></td><td>${shortTime(r.submittedAt, view.zone)}</td>${cols.map(({ column }) => html`<td class="num">${revealed(cell(r.values?.[column.id]))}</td>`)}<td>${r.attachments || ''}</td></tr>`;
+  return html`<tr><td>${r.departmentName}</td><td><span class="state st-${st}">${STATE_LABELS[st]}</span>${r.nothing ? html`<br><span class="state st-nothing">零报告</span>` : ''}</td><td>${shortTime(r.submittedAt, view.zone)}</td>${cols.map(({ column }) => html`<td class="num">${revealed(cell(r.values?.[column.id]))}</td>`)}<td>${r.attachments || ''}</td></tr>`;
 })}
 ${s.totals ? html`<tr class="total"><th>总计</th><td></td><td></td>${cols.map(({ column }) => html`<th class="num">${cell(s.totals![column.id])}</th>`)}<td></td></tr>` : ''}
 </tbody></table>

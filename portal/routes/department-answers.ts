@@ -32,7 +32,7 @@ export function sendReceipt(
   deadline: CompiledDeadline,
   occ: CompiledOccurrence,
   receipt: SubmissionReceipt,
-  opts: { attachments?: Array<{ name: string; size: number }>; foundAfterTrouble?: boolean } = {},
+  opts: { attachments?: Array<{ name: string; size: number }>; foundAfterTrouble?: boolean; nothing?: boolean } = {},
 ): void {
   const outcome: SubmissionOutcome = receipt.duplicate ? 'already-received' : 'recorded';
   const dueIso = view.obligations.find((o) => o.occurrence === occ.key)?.due ?? occ.due;
@@ -52,6 +52,7 @@ export function sendReceipt(
   <dt>报送单位</dt><dd>${view.dept.name}</dd>
   <dt>事项</dt><dd>${deadline.title}</dd>
   <dt>版本</dt><dd>第${receipt.version}版${receipt.duplicate ? '（原回执）' : ''}</dd>
+  ${opts.nothing ? html`<dt>内容</dt><dd class="nothing">零报告（本期无相关数据）</dd>` : ''}
   <dt>收到时间</dt><dd>${formatTime(receipt.receivedAt, view.zone)}</dd>
   <dt>是否按时</dt><dd>${receipt.late ? `迟报（${lateness(dueIso, receipt.receivedAt)}）` : '按时'}</dd>
   ${attachments ? html`<dt>附件</dt><dd>${attachments.length ? attachments.map((a) => html`${a.name}（${formatBytes(a.size)}）<br>`) : '无'}</dd>` : ''}

@@ -5,7 +5,9 @@
  * Each form carries an idempotency key, drawn when the page is drawn (portal/routes/submission-ids.ts:
  * the submission posted from it is recorded once under an id made from that key). A page drawn
  * again with the department's entries (a refusal, a submission not sent or whose fate is unknown)
- * gives both forms of that occurrence the key it was posted with.
+ * gives both forms of that occurrence the key it was posted with. Where the deadline has a
+ * statistics table, a separate small form submits a 零报告 (nothing to report this period), with a
+ * tick that confirms it; a 零报告 is marked as such in the table and on the card.
  */
 import type { CompiledDeadline, CompiledOccurrence, CompiledPlan } from '../../deadlines/timeline';
 import { flattenColumns, numberNotationRule, type FormValues } from '../../obligations/form-data';
@@ -28,7 +30,7 @@ export interface FormState {
   confirmed: string[];
   messages: string[];
   /** The idempotency keys the forms were posted with (new ones are drawn when absent). */
-  keys?: { submit?: string; upload?: string };
+  keys?: { submit?: string; upload?: string; nothing?: string };
 }
 
 export const emptyState = (): FormState => ({ values: {}, report: '', errors: [], warnings: [], confirmed: [], messages: [] });
@@ -93,7 +95,7 @@ ${rows.map((o) => {
   }</td>
 <td data-label="状态"><span class="state st-${st}">${STATE_LABELS[st]}</span>${o.excused ? html` <span class="muted">${o.excused.reason}</span>` : ''}</td>
 <td data-label="报送时间">${first ? html`<span class="when">${formatTime(first.receivedAt, zone)}</span>` : html`<span class="muted">—</span>`}${first?.late ? html` <span class="muted">迟报${lateness(o.due, first.receivedAt)}</span>` : ''}</td>
-<td data-label="版本">${latest ? `第${latest.version}版` : html`<span class="muted">—</span>`}</td>
+<td data-label="版本">${latest ? html`第${latest.version}版${latest.nothing ? html` <span class="state st-nothing">零报告</span>` : ''}` : html`<span class="muted">—</span>`}</td>
 <td data-label="操作">${fillable.has(o.occurrence) ? html`<a class="button" href="#${cardId(o.occurrence)}">${latest ? '更正' : '填报'}</a>` : html`<span class="muted">—</span>`}</td></tr>`;
 })}
 </tbody>
@@ -121,7 +123,7 @@ ${deadline.kind === 'open'
   : html`<p>截止时间：<strong class="when">${formatTime(ob.due, view.zone)}</strong>${pastDue ? html` <span class="state st-overdue">已逾期，仍可补报（记为迟报）</span>` : ''}</p>`}
 ${deadline.quote ? html`<p class="muted">通知原文：${deadline.quote}</p>` : ''}
 ${deadline.description ? html`<p>${deadline.description}</p>` : ''}
-${latest ? html`<p class="ok">已于 ${formatTime(latest.receivedAt, view.zone)} 报送第${latest.version}版；如需更正，可重新提交（保留全部版本）。</p>` : ''}
+${latest ? html`<p class="ok">已于 ${formatTime(latest.receivedAt, view.zone)} 报送第${latest.version}版${latest.nothing ? '（零报告）' : ''}；如需更正，可重新提交（保留全部版本）。</p>` : ''}
 ${general.length ? html`<div class="alert form-errors">${general.map((m) => html`<p>${m}</p>`)}</div>` : ''}
 <form method="post" action="${base}/submit" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="${csrf}">
@@ -160,6 +162,18 @@ ${deadline.submit.attachments
   : ''}
 <button type="submit">提交</button>
 </form>
+${form
+  ? html`<form method="post" action="${base}/submit" enctype="multipart/form-data" class="nothing-form">
+<input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="deadline" value="${deadline.id}">
+<input type="hidden" name="occurrence" value="${occ.key}">
+<input type="hidden" name="key" value="${state.keys?.nothing ?? newKey()}">
+<input type="hidden" name="nothing" value="1">
+<h3>本期无数据？</h3>
+<label><input type="checkbox" name="confirm-nothing" value="1" required> 本期无相关数据，提交零报告</label>
+<button type="submit" class="secondary">提交零报告</button>
+</form>`
+  : ''}
 ${form
   ? html`<h3>或：下载Excel模板，填好后上传</h3>
 <p><a href="${base}/template/${deadline.id}.xlsx?occurrence=${encodeURIComponent(occ.key)}" class="template-link">下载《${form.title}》模板（.xlsx）</a></p>

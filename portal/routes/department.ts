@@ -164,6 +164,15 @@ async function handleSubmit(ctx: Ctx, res: ServerResponse, view: DeptView, body:
   const values: Record<string, string> = {};
   for (const [k, v] of body.fields) if (k.startsWith('v.')) values[k.slice(2)] = v[0] ?? '';
   const attachments = body.files.filter((f) => f.field === 'attachments');
+  if (field(body, 'nothing') === '1') {
+    // A 零报告 (its own form on the page, confirmed by a tick): the rules refuse it with figures, a report or files.
+    if (field(body, 'confirm-nothing') !== '1') {
+      await body.discard();
+      return sendRefusal(res, 422, '提交未被接受', '请勾选“本期无相关数据，提交零报告”确认后再提交。未保存任何内容。');
+    }
+    const given = Object.values(values).some((v) => v.trim()) ? values : undefined;
+    return processSubmission(ctx, res, view, body, t.deadline, t.occ, given, field(body, 'report'), [], attachments, true);
+  }
   return processSubmission(ctx, res, view, body, t.deadline, t.occ, form ? values : undefined, field(body, 'report'), body.fields.get('confirm') ?? [], attachments);
 }
 
@@ -218,10 +227,11 @@ async function processSubmission(
   report: string,
   confirmed: string[],
   files: UploadedFile[],
+  nothing = false,
 ): Promise<void> {
   const language = view.plan.campaign.language;
   const key = postedKey(body);
-  const state: FormState = { values: values ?? {}, report, errors: [], warnings: [], confirmed, messages: [], ...(key ? { keys: { submit: key, upload: key } } : {}) };
+  const state: FormState = { values: values ?? {}, report, errors: [], warnings: [], confirmed, messages: [], ...(key ? { keys: nothing ? { nothing: key } : { submit: key, upload: key } } : {}) };
   const again = async (status: number) => {
     await body.discard();
     sendPage(res, status, `${view.dept.name} · ${view.plan.campaign.title}`, renderPage(ctx, view, new Map([[occ.key, state]])));
@@ -237,6 +247,7 @@ async function processSubmission(
     occurrence: occ.key,
     ...(attachments.length ? { attachments } : {}),
     ...(confirmDecreases.length ? { confirmDecreases } : {}),
+    ...(nothing ? { nothing: true } : {}),
     by: `portal:${view.dept.id}`,
   };
   const input = { ...common, submissionId: '', ...(values ? { values } : {}), ...(report ? { report } : {}) };
@@ -284,7 +295,7 @@ async function processSubmission(
     return sendPageWithNotice(res, page(unknownNotice()), `${view.dept.name} · ${view.plan.campaign.title}`, retryAfterOf(err));
   }
   views.forget(view.claims.campaignId, view.dept.id);
-  sendReceipt(res, view, deadline, occ, receipt, { attachments });
+  sendReceipt(res, view, deadline, occ, receipt, { attachments, nothing });
 }
 
 async function sendTemplate(res: ServerResponse, view: DeptView, deadlineId: string, occurrence: string | undefined): Promise<void> {
