@@ -126,6 +126,8 @@ td.num{text-align:right}
 .st-overdue{background:#f8d0cc;color:#9c1c12}
 .st-future{background:#f3f3f3;color:#888}
 .st-channel{background:#e6f0fa;color:#1f4e79}
+.st-nothing{background:#eef0f7;color:#3a4a78;border:1px dashed #8c96b8}
+.nothing-form{margin-top:14px;padding-top:10px;border-top:1px dashed #ccc}
 td.st-submitted{background:#e8f7e4}
 td.st-late{background:#fff0dc}
 td.st-excused{background:#efefef}

@@ -13,7 +13,7 @@ export interface PageForm {
 /** The hidden fields of the web form and the upload form for one occurrence on a department's page. */
 export function formsOf(page: string, occurrence: string): { submit: PageForm; upload?: PageForm } {
   const id = `occ-${occurrence.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-  const start = page.indexOf(`<section class="card" id="${id}">`);
+  const start = page.indexOf(`<section class="card" id="${id}"`);
   if (start < 0) throw new Error(`the page has no form for ${occurrence}`);
   const section = page.slice(start, page.indexOf('</section>', start));
   const forms = [...section.matchAll(/<form method="post" action="[^"]*\/(submit|upload)"[\s\S]*?<\/form>/g)].map((m) => ({
