@@ -7,6 +7,8 @@
  * - a real SMTP server (test/support/smtp-sink.ts) in this process, that counts every message it
  *   accepts and can go down and come back on the same port;
  * - the worker as a child process (`node cli/campaign.mjs worker`), so that it can be SIGKILLed;
+ *   more than one when a scenario asks, each with its own data folder and settings if it likes
+ *   (two machines sharing one PostgreSQL);
  * - optionally the portal as a child process (`campaign portal`), the address the links in every
  *   email point at;
  * - the CLI, one process per command, with the same environment (tools/scripts/start.ts builds the same);
@@ -33,7 +35,7 @@ import type { BlobStore } from '../../store/blob-store';
 import { openStores, type Stores } from '../../store/stores';
 import type { CampaignResult } from '../../workflows/campaign.messages';
 import { childEnv, ROOT, runCli, spawnCampaign, type Run } from '../support/run-cli';
-import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink';
+import { startSmtpSink, type ReceivedMessage, type SmtpSink, type SmtpSinkOptions } from '../support/smtp-sink';
 import { until } from '../support/until';
 
 export const TASK_QUEUE = 'faults';
@@ -100,6 +102,23 @@ function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   };
 }
 
+/** How one worker process differs from the stack's own settings. */
+export interface WorkerOptions {
+  /** Its CAMPAIGN_DATA_DIR (another machine's folder); default the stack's. */
+  dataDir?: string;
+  /** More environment (e.g. SMTP_USER, SMTP_POOL_MAX_CONNECTIONS), over the stack's. */
+  env?: NodeJS.ProcessEnv;
+  /** Its name in messages; default `worker <n>`. */
+  name?: string;
+}
+
+export interface StackOptions {
+  /** The stores on this PostgreSQL database (CAMPAIGN_DATABASE_URL) instead of the data folder's SQLite file. */
+  databaseUrl?: string;
+  /** Options of the SMTP server (a slower reply to DATA…). */
+  sink?: SmtpSinkOptions;
+}
+
 export interface Stack {
   readonly dir: string;
   readonly dataDir: string;
@@ -113,10 +132,10 @@ export interface Stack {
   readonly portalUrl: string;
   /** The worker processes started so far, the current one last. */
   readonly workers: Proc[];
-  /** Starts a worker process and waits until it polls the task queue. */
-  startWorker(): Promise<Proc>;
-  /** SIGKILLs the current worker (no warning, no graceful shutdown) and waits until it is gone. */
-  killWorker(): Promise<void>;
+  /** Starts a worker process (with the stack's settings, or as `opts` says) and waits until it polls the task queue. */
+  startWorker(opts?: WorkerOptions): Promise<Proc>;
+  /** SIGKILLs a worker, the current one by default (no warning, no graceful shutdown), and waits until it is gone. */
+  killWorker(worker?: Proc): Promise<void>;
   startPortal(): Promise<Proc>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
@@ -134,7 +153,7 @@ export interface Stack {
   teardown(): Promise<void>;
 }
 
-export async function startStack(name: string, opts: { databaseUrl?: string } = {}): Promise<Stack> {
+export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), `campaign-faults-${name}-`));
   const dataDir = path.join(dir, 'data');
   const dbFile = path.join(dir, 'temporal.sqlite');
@@ -147,7 +166,7 @@ export async function startStack(name: string, opts: { databaseUrl?: string } = 
   let sink: SmtpSink;
   let connection: Connection;
   try {
-    sink = await startSmtpSink();
+    sink = await startSmtpSink(opts.sink);
     connection = await Connection.connect({ address });
   } catch (err) {
     await server.stop();
@@ -183,8 +202,12 @@ export async function startStack(name: string, opts: { databaseUrl?: string } = 
     blobs,
     portalUrl,
     workers,
-    async startWorker() {
-      const w = spawnProc(`worker ${workers.length + 1}`, ['worker'], env);
+    async startWorker(opts = {}) {
+      const w = spawnProc(opts.name ?? `worker ${workers.length + 1}`, ['worker'], {
+        ...env,
+        ...opts.env,
+        ...(opts.dataDir ? { CAMPAIGN_DATA_DIR: opts.dataDir } : {}),
+      });
       workers.push(w);
       await until(
         `${w.name} to start`,
@@ -197,8 +220,8 @@ export async function startStack(name: string, opts: { databaseUrl?: string } = 
       );
       return w;
     },
-    async killWorker() {
-      const w = workers.at(-1);
+    async killWorker(worker) {
+      const w = worker ?? workers.at(-1);
       if (!w) throw new Error('no worker to kill');
       await w.stop('SIGKILL');
     },
