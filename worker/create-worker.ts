@@ -10,6 +10,9 @@ import { createActivities, type ActivityDeps } from '../activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/** Workflow runs kept in the worker's cache (sticky execution); see createCampaignWorker. */
+export const MAX_CACHED_WORKFLOWS = 500;
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -29,7 +32,7 @@ export function createCampaignWorker(opts: CreateWorkerOptions): Promise<Worker>
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     // Campaign workflows wait on timers and messages; keep plenty of them cached.
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: '30 seconds',
   });
 }

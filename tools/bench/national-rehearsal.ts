@@ -5,21 +5,26 @@
  * in copy; one working day late the coordinator; then every working day again), with 80 % of the
  * obligations submitted on time, 15 % late and 5 % never, each through CampaignClient.submit.
  *
- * Measures: wall time, peak RSS of this process (it runs the worker; the SMTP server runs in a
- * child process so that its parsing does not count), the largest workflow history (events and
+ * Measures: wall time from launch to the final summary; the worker's memory — it runs in a process
+ * of its own as `campaign worker` does (worker-process.ts): its peak RSS and where that memory goes
+ * (memory.ts: the V8 heaps of its main and workflow threads, native memory, mapped files), and heap
+ * snapshots of it on request; the SMTP server runs in a third process so that its parsing counts
+ * nowhere. Also the largest workflow history (events and
  * bytes, every run of every workflow: a shard may continue as new), the peak of pending activities and
  * children per workflow (sampled with describe() during the run, and derived exactly from the
  * histories), and Temporal actions per obligation against the minimum (one timer and one activity
  * per message sent, one update per submission).
  *
- * The engine is test/support/engine-env.ts's (time-skipping server, real activities, one worker in
- * this process) with the SMTP server in a child process (sink-process.ts). The parts, each in its
+ * The engine: Temporal's time-skipping test server, the real activities in the worker process, the
+ * SMTP server in a child process (sink-process.ts); startTimeSkippingEngine, the same with the
+ * worker in this process (test/support/engine-env.ts), serves test/scale/large-plan.test.ts. The parts, each in its
  * own file and shared with test/scale/large-plan.test.ts (re-exported here for it): who submits
  * when (submission-schedule.ts), the messages due (message-counts.ts), playing the campaign
  * (play-campaign.ts), its histories (histories.ts), the final summary's check (summary-check.ts).
  *
  *   npx tsx tools/bench/national-rehearsal.ts [--departments 1000] [--ladder full|lean] [--concurrency 32]
- *       [--database-url postgres://…] [--out file.json]
+ *       [--database-url postgres://…] [--durability text] [--snapshots dir [--snapshot-after-point n]]
+ *       [--worker-node-options "--flag …"] [--worker-env "NAME=value …"] [--worker-exec program] [--out file.json]
  *
  * The delivery ledger, blobs and plans are on the embedded SQLite database (as on one machine in
  * production), or on the PostgreSQL database --database-url names.
@@ -36,6 +41,10 @@ import { startSinkProcess, type SinkProcess } from './sink-process';
 import { submissionSchedule } from './submission-schedule';
 import { checkSummary } from './summary-check';
 import { argValue, numberArg, runAsMain } from './bench-main';
+import { describeBreakdown, watchMemory, type MemoryBreakdown, type MemoryWatch } from './memory';
+import { startSeparateWorkerEngine } from './worker-process';
+import { MAX_CACHED_WORKFLOWS } from '../../worker/create-worker';
+import { parseMailConfig } from '../../config/mail';
 
 export { compileGenerated } from './generate-plan';
 export { HISTORY_EVENT_LIMIT, PENDING_LIMIT, campaignHistories, type HistoryReport } from './histories';
@@ -82,14 +91,28 @@ export interface RehearsalResult {
   ladder: string;
   submissions: number;
   shares: { onTime: number; late: number; never: number };
+  /** Launch → final summary. */
   wallMs: number;
+  /** Starting the test server, the SMTP server and the worker (bundling the workflows), before the launch. */
+  engineStartMs?: number;
   submitMs: number;
+  /** The worker process's peak RSS (the kernel's VmHWM: it runs in a process of its own, as `campaign worker` does). */
   peakRssBytes: number;
-  /** Peak RSS while the campaign ran up to its last submission, and from then to the result (final summary). */
+  /** The worker's peak RSS while the campaign ran up to its last submission, and from then to the result (final summary). */
   peakRssRunningBytes: number;
   peakRssSummaryBytes: number;
-  /** process.memoryUsage() at the RSS peak (heap figures are the main thread's; workflows run in a worker thread). */
-  peakMemory: NodeJS.MemoryUsage;
+  /** Where the worker's memory was at its largest full sample (memory.ts), the largest each part reached, the latest sample. */
+  memoryAtPeak?: MemoryBreakdown;
+  memoryLargest?: ReturnType<MemoryWatch['largest']>;
+  memoryAtEnd?: MemoryBreakdown;
+  /** The benchmark's own process (client, load, bookkeeping: not the worker). */
+  benchPeakRssBytes: number;
+  /** Settings the worker ran with that bear on its memory. */
+  workerSettings: { maxCachedWorkflows: number; prepareAheadMb: number; nodeOptions: string[]; env: Record<string, string> };
+  /** Heap snapshots written (--snapshots dir). */
+  snapshots?: string[];
+  /** Where the stores were, and how a commit is kept. */
+  database: { dialect: 'sqlite' | 'postgres'; durability: string };
   /** Wall time from the last submission to the result (the final summary). */
   finalMs: number;
   concurrency: number;
@@ -109,7 +132,19 @@ export interface RehearsalResult {
 }
 
 export async function runNationalRehearsal(
-  opts: { departments?: number; ladder?: 'full' | 'lean'; databaseUrl?: string; concurrency?: number; log?: (line: string) => void } = {},
+  opts: {
+    departments?: number;
+    ladder?: 'full' | 'lean';
+    databaseUrl?: string;
+    concurrency?: number;
+    /** Write heap snapshots of every thread of the worker into this folder after this submission point (1-based; default the last). */
+    snapshots?: { dir: string; afterPoint?: number };
+    /** How the PostgreSQL server keeps a commit (stated in the result). */
+    durability?: string;
+    /** Extra node options / environment for the worker process (e.g. --max-semi-space-size, MALLOC_ARENA_MAX), for experiments. */
+    worker?: { nodeOptions?: string[]; env?: Record<string, string>; execPath?: string };
+    log?: (line: string) => void;
+  } = {},
 ): Promise<RehearsalResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const departments = opts.departments ?? 1000;
@@ -117,26 +152,38 @@ export async function runNationalRehearsal(
   const { plan } = compileGenerated({ departments, ladder: opts.ladder ?? 'full', id });
   const schedule = submissionSchedule(plan);
   const expected = expectedMessages(plan, schedule);
-  const rssSamples: Array<[number, number]> = [];
-  let peakMemory = process.memoryUsage();
-  const rss = setInterval(() => {
-    const m = process.memoryUsage();
-    rssSamples.push([performance.now(), m.rss]);
-    if (m.rss > peakMemory.rss) peakMemory = m;
-  }, 200);
-  const peakRss = (from = 0, to = Infinity) => rssSamples.reduce((m, [t, r]) => (t >= from && t <= to ? Math.max(m, r) : m), 0);
+  const memory = watchMemory({ fullEveryMs: 30_000 });
+  const snapshots: string[] = [];
   const concurrency = opts.concurrency ?? 32;
+  const e0 = performance.now();
+  const engine = await startSeparateWorkerEngine({ databaseUrl: opts.databaseUrl, worker: opts.worker });
+  const engineStartMs = performance.now() - e0;
   const t0 = performance.now();
-  const engine = await startTimeSkippingEngine({ databaseUrl: opts.databaseUrl });
   try {
-    log(`rehearsal: ${departments} departments, ${schedule.totals.obligations} obligations, ${schedule.submissions} submissions at ${schedule.points.length} instants, ${expected.total} messages expected`);
-    const played = await playCampaign({ env: engine.env, campaigns: engine.campaigns }, plan, schedule, { workflowId: `campaign/${id}`, concurrency, log });
+    log(`rehearsal: ${departments} departments, ${schedule.totals.obligations} obligations, ${schedule.submissions} submissions at ${schedule.points.length} instants, ${expected.total} messages expected; worker pid ${engine.worker.pid}, stores on ${engine.stores.db.dialect}`);
+    const snapshotAfter = opts.snapshots ? (opts.snapshots.afterPoint ?? schedule.points.length) - 1 : -1;
+    let workerMarkLast = 0;
+    const played = await playCampaign({ env: engine.env, campaigns: engine.campaigns }, plan, schedule, {
+      workflowId: `campaign/${id}`,
+      concurrency,
+      log,
+      afterPoint: async (n) => {
+        const last = (await engine.worker.memory()).last;
+        if (last) log(`  worker memory: ${describeBreakdown(last)}`);
+        if (n === schedule.points.length - 1) workerMarkLast = await engine.worker.mark();
+        if (n !== snapshotAfter || !opts.snapshots) return;
+        snapshots.push(...(await engine.worker.snapshots(opts.snapshots.dir)));
+        log(`heap snapshots: ${snapshots.join(', ')}`);
+      },
+    });
+    const workerMarkResult = await engine.worker.mark();
+    const workerMemory = await engine.worker.memory();
     const wallMs = performance.now() - t0;
     let m0 = performance.now();
     const histories = await campaignHistories(engine.env.client, played.workflowId, played.shardIds);
     log(`histories fetched in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
     m0 = performance.now();
-    const check = await checkSummary(engine.deps.blobs, played.result.summary.json, plan, schedule);
+    const check = await checkSummary(engine.stores.blobs, played.result.summary.json, plan, schedule);
     log(`final summary checked in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
     m0 = performance.now();
     const queryBytes = await obligationsQueryBytes(engine.env.client, played.shardIds[0]!);
@@ -152,11 +199,18 @@ export async function runNationalRehearsal(
       submissions: played.submissions,
       shares: { onTime: 0.8, late: 0.15, never: 0.05 },
       wallMs,
+      engineStartMs,
       submitMs: played.submitMs,
-      peakRssBytes: peakRss(),
-      peakRssRunningBytes: peakRss(0, played.lastSubmissionAt),
-      peakRssSummaryBytes: peakRss(played.lastSubmissionAt, played.resultAt),
-      peakMemory,
+      peakRssBytes: workerMemory.peakRss,
+      peakRssRunningBytes: await engine.worker.peakBetween(0, workerMarkLast),
+      peakRssSummaryBytes: await engine.worker.peakBetween(workerMarkLast, workerMarkResult),
+      memoryAtPeak: workerMemory.atPeak,
+      memoryLargest: workerMemory.largest,
+      memoryAtEnd: workerMemory.last,
+      benchPeakRssBytes: memory.peakRss(),
+      workerSettings: { maxCachedWorkflows: MAX_CACHED_WORKFLOWS, prepareAheadMb: parseMailConfig(engine.mailEnv).prepareAheadBytes / 1048576, nodeOptions: opts.worker?.nodeOptions ?? [], env: opts.worker?.env ?? {} },
+      snapshots,
+      database: { dialect: engine.stores.db.dialect, durability: engine.stores.db.dialect === 'sqlite' ? 'WAL, synchronous=FULL (every commit flushed to disk)' : (opts.durability ?? 'as the server is configured') },
       finalMs: played.resultAt - played.lastSubmissionAt,
       concurrency,
       messages: { sent: sink.total, expected: expected.total, byKind: sink.byKind },
@@ -186,7 +240,7 @@ export async function runNationalRehearsal(
       obligationMismatches: check.mismatches,
     };
   } finally {
-    clearInterval(rss);
+    await memory.stop();
     await engine.teardown();
   }
 }
@@ -197,5 +251,12 @@ runAsMain(import.meta.url, 'national rehearsal', () =>
     ladder: (argValue('--ladder') as 'full' | 'lean' | undefined) ?? 'full',
     databaseUrl: argValue('--database-url'),
     concurrency: numberArg('--concurrency'),
+    snapshots: argValue('--snapshots') ? { dir: argValue('--snapshots')!, afterPoint: numberArg('--snapshot-after-point') } : undefined,
+    durability: argValue('--durability'),
+    worker: {
+      nodeOptions: argValue('--worker-node-options')?.split(' ').filter(Boolean),
+      env: Object.fromEntries((argValue('--worker-env') ?? '').split(' ').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
+      execPath: argValue('--worker-exec'),
+    },
   }),
 );

@@ -1,15 +1,13 @@
 /**
- * The rush benchmark's figures as BENCHMARKS.md shows them (section 4): one table, a column per
+ * The rush benchmark's figures as BENCHMARKS.md shows them (section 6): one table, a column per
  * round, each goal and whether it is met; and what limits the rush, worded from the same figures
  * (where the CPU went, how long the burst took to be answered, the baseline straight to Temporal).
  */
 import type { Spread } from './figures';
 import type { RushResult, RushRound } from './rush';
+import { met, n, s, table } from './report-format';
 
-const n = (x: number) => x.toLocaleString('en-US');
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const spread = (x: Spread | undefined) => (x && x.count ? `p50 ${n(x.p50Ms)} ms, p95 ${n(x.p95Ms)} ms, p99 ${n(x.p99Ms)} ms, max ${n(x.maxMs)} ms` : '—');
-const met = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
 
 const limits = (x: RushResult) => {
   const l = x.settings.portalLimits;
@@ -74,8 +72,7 @@ export function rushTable(x: RushResult): string {
     ['Settings', `${n(a.departments)} departments in ${x.shards} shards; the portal's waiting line: ${limits(x)}; deadlines: queries ${s(x.settings.portalDeadlines.queryMs)}, submit ${s(x.settings.portalDeadlines.submitMs)} (a submission's page read with the submit's); department views cached ${x.settings.viewCacheMs} ms; worker ${x.settings.workerMaxConcurrentActivities} concurrent activities`, '', '', ''],
   ];
   const head = ['Figure', `${n(a.departments)} web forms`, b ? `${n(b.departments - b.xlsx)} web forms + ${b.xlsx} XLSX uploads` : '—', 'Goal', ''];
-  const esc = (t: string) => t.replace(/\|/g, '\\|');
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return table(head, rows);
 }
 
 /** What limits the rush, from the figures. */

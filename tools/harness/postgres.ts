@@ -33,6 +33,12 @@ export interface PostgresOptions {
   database?: string;
   /** How long the server may take to accept connections, each start (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Flush every commit to disk as a production server does (fsync and full-page writes on, the
+   * server's defaults): for the benchmarks, which compare PostgreSQL with SQLite's synchronous=FULL.
+   * Default false: throw-away test data, see below.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -208,7 +214,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
         // stays on for that: off, an immediate restart lost a just-committed row 5 times in 5 (the
         // fault suite would see deliveries the ledger forgot), and with fsync off it saved no
         // measurable time (3,000 one-row commits: 0.88-1.0 s either way).
-        '-c', 'fsync=off', '-c', 'full_page_writes=off',
+        ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off']),
       ],
       { ...as, stdio: ['ignore', fd, fd] },
     );
