@@ -43,14 +43,20 @@ export class PostgresDatabase implements Database {
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let broken = false;
     const client = await this.pool.connect();
+    // A checked-out connection has no listener of the pool's: the server going away mid-transaction
+    // (a restart) would be an unhandled 'error' event and end the process. The statement rejects anyway.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     const tx: Queryable = {
       dialect: 'postgres',
       all: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[],
       get: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows[0] as R | undefined,
       run: async (sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
     };
-    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
@@ -62,6 +68,7 @@ export class PostgresDatabase implements Database {
       });
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
