@@ -193,7 +193,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await card.locator('input[name="v.hired"]').fill('10');
     await card.locator('input[name="v.hired_women"]').fill('12');
     await card.locator('input[name="v.remark"]').fill('本周两场专场招聘');
-    await Promise.all([page.waitForNavigation(), card.locator('form[action$="/submit"] button[type=submit]').click()]);
+    await Promise.all([page.waitForNavigation(), card.locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click()]);
     await page.waitForSelector('[data-error-for="hired_women"]');
     const card2 = weeklyCard(page);
     expect(await card2.locator('[data-error-for="hired_women"]').textContent()).toContain('女性人数');
@@ -208,7 +208,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await card2.locator('input[name="v.hired_women"]').fill('4');
     const pdf = tinyPdf();
     await card2.locator('input[name="attachments"]').setInputFiles({ name: '招聘会现场照片说明.pdf', mimeType: 'application/pdf', buffer: pdf });
-    await Promise.all([page.waitForNavigation(), card2.locator('form[action$="/submit"] button[type=submit]').click()]);
+    await Promise.all([page.waitForNavigation(), card2.locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click()]);
     expect(await page.textContent('h1')).toBe('报送成功');
     expect(await page.textContent('.receipt')).toContain('东区人社局');
     expect(await page.textContent('body')).toContain('招聘会现场照片说明.pdf');
@@ -333,7 +333,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await page.goto(links.west!);
     expect(await page.textContent('body')).not.toContain('东区');
     await page.goto(links.east!);
-    const eastCsrf = await weeklyCard(page).locator('form[action$="/submit"] input[name=csrf]').inputValue();
+    const eastCsrf = await weeklyCard(page).locator('form[action$="/submit"]:not(.nothing-form) input[name=csrf]').inputValue();
     const post = (url: string, fields: Record<string, string>, headers: Record<string, string> = { origin: portalUrl }) => {
       const fd = new FormData();
       for (const [k, v] of Object.entries(fields)) fd.append(k, v);
@@ -384,7 +384,7 @@ describe('the portal: departments submit through the links in their emails, the 
     await card.locator('input[name="v.fairs"]').fill('6');
     await card.locator('input[name="attachments"]').setInputFiles({ name: 'big.pdf', mimeType: 'application/pdf', buffer: over });
     const bigResponse = page.waitForResponse((x) => x.url().endsWith('/submit'));
-    await card.locator('form[action$="/submit"] button[type=submit]').click();
+    await card.locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click();
     expect((await bigResponse).status()).toBe(413);
     await page.waitForLoadState('load');
     expect(await page.textContent('body')).toContain('过大');
@@ -396,7 +396,7 @@ describe('the portal: departments submit through the links in their emails, the 
     const mz = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(200, 0)]);
     await card.locator('input[name="attachments"]').setInputFiles({ name: '报告.pdf', mimeType: 'application/pdf', buffer: mz });
     const exeResponse = page.waitForResponse((x) => x.url().endsWith('/submit'));
-    await card.locator('form[action$="/submit"] button[type=submit]').click();
+    await card.locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click();
     expect((await exeResponse).status()).toBe(422);
     await page.waitForLoadState('load');
     expect(await weeklyCard(page).locator('.form-errors').textContent()).toContain('可执行程序');
@@ -405,7 +405,7 @@ describe('the portal: departments submit through the links in their emails, the 
 
     await weeklyCard(page).locator('input[name="attachments"]').setInputFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: mz });
     const extResponse = page.waitForResponse((x) => x.url().endsWith('/submit'));
-    await weeklyCard(page).locator('form[action$="/submit"] button[type=submit]').click();
+    await weeklyCard(page).locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click();
     expect((await extResponse).status()).toBe(422);
     await page.waitForLoadState('load');
     expect(await weeklyCard(page).locator('.form-errors').textContent()).toContain('类型不允许');
@@ -422,13 +422,13 @@ describe('the portal: departments submit through the links in their emails, the 
     const card = weeklyCard(page);
     // east's previous figures: fairs 3, hired 10 (cumulative).
     await card.locator('input[name="v.fairs"]').fill('2');
-    await Promise.all([page.waitForNavigation(), card.locator('form[action$="/submit"] button[type=submit]').click()]);
+    await Promise.all([page.waitForNavigation(), card.locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click()]);
     await page.waitForSelector('[data-warning-for="fairs"]');
     expect(await weeklyCard(page).locator('[data-warning-for="fairs"]').textContent()).toContain('累计数');
     expect((await eastObligation()).versions).toHaveLength(1);
     await weeklyCard(page).locator('[data-warning-for="fairs"] input[name=confirm]').check();
-    const csrf = await weeklyCard(page).locator('form[action$="/submit"] input[name=csrf]').inputValue();
-    await Promise.all([page.waitForNavigation(), weeklyCard(page).locator('form[action$="/submit"] button[type=submit]').click()]);
+    const csrf = await weeklyCard(page).locator('form[action$="/submit"]:not(.nothing-form) input[name=csrf]').inputValue();
+    await Promise.all([page.waitForNavigation(), weeklyCard(page).locator('form[action$="/submit"]:not(.nothing-form) button[type=submit]').click()]);
     expect(await page.textContent('h1')).toBe('报送成功');
     expect(await page.textContent('body')).toContain('第2版');
     const receiptId = (await page.textContent('body'))!.match(/portal-[0-9a-f]{40}/)?.[0];
