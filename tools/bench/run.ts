@@ -42,7 +42,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const POSTGRES_DURABILITY = 'fsync on, full_page_writes on, synchronous_commit on (the server defaults): every commit flushed to disk';
 
 /** The worker settings the tuned rehearsal tries (see BENCHMARKS.md, worker memory). */
-export const TUNED = { nodeOptions: '--max-semi-space-size=8 --heap-growing-percent=50', env: 'MALLOC_ARENA_MAX=2' };
+export const TUNED = { nodeOptions: '--max-semi-space-size=8 --heap-growing-percent=50', env: 'MALLOC_MMAP_THRESHOLD_=131072' };
 
 interface Spec {
   name: RunName;

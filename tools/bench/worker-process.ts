@@ -6,7 +6,8 @@
  * native, file-backed) and writes heap snapshots on request; it is started with thread-heaps.mjs
  * preloaded so that the SDK's workflow thread can be seen.
  *
- * The worker is built as in the tests and the other benchmarks (test/support/engine-env.ts
+ * The worker is built as `campaign worker` builds it (createCampaignWorker, its workflows bundled
+ * the same way) with the dependencies of the tests and the other benchmarks (test/support/engine-env.ts
  * engineDependencies: the real activities, the stores on the same database as the benchmark's
  * process — SQLite in the shared data folder, or PostgreSQL — and the SMTP server's settings).
  * This file is both the parent's handle (startWorkerProcess) and the child's program.
@@ -181,7 +182,7 @@ function kernelRss(): { peak: number; now: number } {
 async function workerChildMain(): Promise<void> {
   const { DefaultLogger, NativeConnection, Runtime } = await import('@temporalio/worker');
   const { Client, Connection } = await import('@temporalio/client');
-  const { engineDependencies, workflowBundle } = await import('../../test/support/engine-env');
+  const { engineDependencies } = await import('../../test/support/engine-env');
   const { createCampaignWorker } = await import('../../worker/create-worker');
   const { closeMailDependencies } = await import('../../worker/dependencies');
   const { watchMemory, writeHeapSnapshots } = await import('./memory');
@@ -195,7 +196,8 @@ async function workerChildMain(): Promise<void> {
       const client = new Client({ connection, namespace: o.namespace });
       const nativeConnection = await NativeConnection.connect({ address: o.address });
       const { deps, stores } = await engineDependencies({ dataDir: o.dataDir, smtpEnv: o.mailEnv, temporal: client, databaseUrl: o.databaseUrl });
-      const worker = await createCampaignWorker({ connection: nativeConnection, namespace: o.namespace, taskQueue: o.taskQueue, deps, workflowBundle: await workflowBundle() });
+      // No bundle given: the workflows are bundled as `campaign worker` bundles them (create-worker.ts).
+      const worker = await createCampaignWorker({ connection: nativeConnection, namespace: o.namespace, taskQueue: o.taskQueue, deps });
       const running = worker.run();
       stopAll = async () => {
         worker.shutdown();
