@@ -109,7 +109,7 @@ export async function runLedgerBench(opts: { messages?: number; databaseUrl?: st
       runs.push({ inFlight, ...(relaxed ? { relaxed } : {}), messages: total, recipients, wallMs, perSecond: total / (wallMs / 1000) });
       process.stderr.write(`ledger on ${stores.db.dialect}${relaxed ? ' (commits not flushed)' : ''}, ${inFlight} in flight: ${total} messages in ${(wallMs / 1000).toFixed(1)} s = ${(total / (wallMs / 1000)).toFixed(0)}/s\n`);
     }
-    return { database: stores.db.dialect, durability: opts.durability ?? (stores.db.dialect === 'sqlite' ? 'WAL, synchronous=FULL' : 'as the server is configured'), runs };
+    return { database: stores.db.dialect, durability: opts.durability ?? (stores.db.dialect === 'sqlite' ? 'WAL, synchronous=FULL (every commit flushed to disk)' : 'as the server is configured'), runs };
   } finally {
     await stores.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -43,6 +43,7 @@ import { checkSummary } from './summary-check';
 import { argValue, numberArg, runAsMain } from './bench-main';
 import { describeBreakdown, watchMemory, type MemoryBreakdown, type MemoryWatch } from './memory';
 import { startSeparateWorkerEngine } from './worker-process';
+import { childPids, CpuWindow } from './rush-processes';
 import { MAX_CACHED_WORKFLOWS } from '../../worker/create-worker';
 import { parseMailConfig } from '../../config/mail';
 
@@ -96,6 +97,10 @@ export interface RehearsalResult {
   /** Starting the test server, the SMTP server and the worker (bundling the workflows), before the launch. */
   engineStartMs?: number;
   submitMs: number;
+  /** Waiting for the server to skip from one submission point to the next (timers firing, messages going out). */
+  skipMs?: number;
+  /** Launch → final summary: CPU seconds of each process (worker, test server, SMTP server, this one) and how busy the machine was. */
+  cpu?: ReturnType<CpuWindow['read']>;
   /** The worker process's peak RSS (the kernel's VmHWM: it runs in a process of its own, as `campaign worker` does). */
   peakRssBytes: number;
   /** The worker's peak RSS while the campaign ran up to its last submission, and from then to the result (final summary). */
@@ -159,6 +164,7 @@ export async function runNationalRehearsal(
   const engine = await startSeparateWorkerEngine({ databaseUrl: opts.databaseUrl, worker: opts.worker });
   const engineStartMs = performance.now() - e0;
   const t0 = performance.now();
+  const cpuWindow = new CpuWindow({ worker: engine.worker.pid, testServer: childPids(/temporal-test-server|io\.temporal\.testserver/)[0], smtp: engine.sink.pid, benchmark: process.pid });
   try {
     log(`rehearsal: ${departments} departments, ${schedule.totals.obligations} obligations, ${schedule.submissions} submissions at ${schedule.points.length} instants, ${expected.total} messages expected; worker pid ${engine.worker.pid}, stores on ${engine.stores.db.dialect}`);
     const snapshotAfter = opts.snapshots ? (opts.snapshots.afterPoint ?? schedule.points.length) - 1 : -1;
@@ -176,6 +182,7 @@ export async function runNationalRehearsal(
         log(`heap snapshots: ${snapshots.join(', ')}`);
       },
     });
+    const cpu = cpuWindow.read();
     const workerMarkResult = await engine.worker.mark();
     const workerMemory = await engine.worker.memory();
     const wallMs = performance.now() - t0;
@@ -201,6 +208,8 @@ export async function runNationalRehearsal(
       wallMs,
       engineStartMs,
       submitMs: played.submitMs,
+      skipMs: played.skipMs,
+      cpu,
       peakRssBytes: workerMemory.peakRss,
       peakRssRunningBytes: await engine.worker.peakBetween(0, workerMarkLast),
       peakRssSummaryBytes: await engine.worker.peakBetween(workerMarkLast, workerMarkResult),

@@ -3,10 +3,11 @@
  * (`campaign worker`) and the portal (`campaign portal`) in processes of their own next to the
  * Temporal dev server and the SMTP server, so the load generator in the benchmark's process shares
  * none of their event loops — and the CPU each of them used during the rush can be read from /proc,
- * which is what says what limits the rush on a 2-core machine.
+ * which is what says what limits the rush on a 2-core machine. The other benchmarks read their
+ * processes' CPU with the same helpers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../harness/tool-paths';
@@ -68,6 +69,26 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** This process's children (direct, any thread's) whose command line matches `pattern`, e.g. the SDK's test server. */
+export function childPids(pattern: RegExp): number[] {
+  const out: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+      const children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      for (const pid of children) {
+        try {
+          if (pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))) out.push(pid);
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return out;
 }
 
 /** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */

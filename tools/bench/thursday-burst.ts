@@ -49,6 +49,7 @@ import { startSinkProcess } from './sink-process';
 import { closeMailDependencies } from '../../worker/dependencies';
 import { argValue, numberArg, runAsMain } from './bench-main';
 import { rawNodemailer } from './raw-nodemailer';
+import { CpuWindow } from './rush-processes';
 
 export interface BurstRound {
   launch: { messages: number; drainedMs: number; drainedBeforeInstant: boolean };
@@ -67,6 +68,8 @@ export interface BurstRound {
   /** The worker's process (this one) during the round: peak RSS, and CPU seconds used from the instant to the last reminder. */
   peakRssBytes?: number;
   cpuMs?: number;
+  /** From the instant to the last reminder: CPU seconds of each process and how busy the machine was (all cores). */
+  cpu?: ReturnType<CpuWindow['read']>;
 }
 
 export interface BurstResult extends BurstRound {
@@ -192,9 +195,14 @@ export async function runThursdayBurst(
       let peakRss = 0;
       const rss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
       let cpuAtInstant = 0;
-      const cpuTimer = setTimeout(() => (cpuAtInstant = cpuMs()), Math.max(0, intendedWall - Date.now()));
+      let window: CpuWindow | undefined;
+      const cpuTimer = setTimeout(() => {
+        cpuAtInstant = cpuMs();
+        window = new CpuWindow({ worker: process.pid, temporal: server.process.pid, smtp: sink.pid });
+      }, Math.max(0, intendedWall - Date.now()));
       await waitFor('the reminders', async () => (await count('reminder')) >= total, intendedWall + 1_800_000);
       const cpuUsed = cpuMs() - cpuAtInstant;
+      const cpu = window?.read();
       clearTimeout(cpuTimer);
       clearInterval(rss);
       const after = prepared?.stats();
@@ -245,6 +253,7 @@ export async function runThursdayBurst(
         ratio: engine.lastMs / raw.lastMs,
         peakRssBytes: peakRss,
         cpuMs: cpuUsed,
+        cpu,
       };
       rounds.push(r);
       log(`  launch notices drained ${(r.launch.drainedMs / 1000).toFixed(1)} s after start; reminders: last ${(engine.lastMs / 1000).toFixed(2)} s after the instant (lateness p50 ${engine.p50Ms} ms, p99 ${engine.p99Ms} ms); raw nodemailer: ${(raw.lastMs / 1000).toFixed(2)} s (median of ${raw.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')}; pre-built ${(rawPrebuilt.lastMs / 1000).toFixed(2)} s); ${r.ratio.toFixed(2)}x; reminders found built ahead: ${r.prepared.hits} of ${r.prepared.hits + r.prepared.misses}; worker CPU ${(cpuUsed / 1000).toFixed(1)} s, peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`);
