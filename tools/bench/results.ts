@@ -44,6 +44,8 @@ export interface Results {
   totalWallMs: number;
   machine: Machine;
   versions: {
+    /** The commit measured (git, or BENCH_COMMIT for an exported tree). */
+    commit?: string;
     node: string;
     temporalSdk: Record<string, string>;
     temporalCli: string;

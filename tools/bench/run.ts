@@ -176,7 +176,14 @@ function versions(): Results['versions'] {
     }
   };
   const testServer = optionalToolPath('testServer');
+  let commit = process.env.BENCH_COMMIT;
+  try {
+    commit ??= execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout (an exported tree): BENCH_COMMIT names it
+  }
   return {
+    commit,
     node: process.version,
     temporalSdk: { client: pkg('@temporalio/client'), worker: pkg('@temporalio/worker'), workflow: pkg('@temporalio/workflow'), testing: pkg('@temporalio/testing') },
     temporalCli: tool('temporalCli', ['--version']),
